@@ -1,0 +1,9 @@
+/* Creating the sandbox and watching it: clone, id maps, the monitor loop. */
+#pragma once
+
+#include "plan.h"
+#include "seccomp.h"
+
+/* Runs the plan.  On success *exit_status is what the tool exits with: the
+ * command's status, or 128+N when it was killed by signal N. */
+gboolean sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, GError **error);

@@ -1,0 +1,24 @@
+/* Seccomp: the filters to load, compiled before clone and loaded last. */
+#pragma once
+
+#include "plan.h"
+
+/* The ordered BPF programs to load, whatever their source: the default
+ * policy or a policy file compiled with libseccomp, or the caller's
+ * precompiled --seccomp / --add-seccomp-fd programs.  May be empty. */
+typedef struct SbSeccompSet SbSeccompSet;
+
+/* Reads and checks the caller's programs, or compiles our policy.  Every
+ * error is reported here, before any namespace exists. */
+SbSeccompSet *sb_seccomp_prepare (const SbPlan *plan, GError **error);
+
+/* Loads the programs in order.  The last step before exec (and in pid 1);
+ * needs PR_SET_NO_NEW_PRIVS or CAP_SYS_ADMIN. */
+gboolean sb_seccomp_load (const SbSeccompSet *set, GError **error);
+
+guint sb_seccomp_set_count (const SbSeccompSet *set);
+void sb_seccomp_set_free (SbSeccompSet *set);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbSeccompSet, sb_seccomp_set_free)
+
+/* The effective policy as a policy file (--seccomp-print). */
+char *sb_seccomp_describe (const SbPlan *plan, GError **error);
