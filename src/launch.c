@@ -1,2 +1,516 @@
-/* placeholder until the module lands */
+#include "launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "channel.h"
+#include "child.h"
+#include "diag.h"
 #include "error.h"
+#include "glib-compat.h"
+#include "reaper.h"
+#include "status.h"
+
+/* The monitor: the caller's process, outside every namespace, which
+ * creates the sandbox, reports on it and waits for the command. */
+typedef struct {
+  const SbPlan *plan;
+  SbNamespace created;
+  uid_t real_uid;       /* the caller's, before joining any user namespace */
+  pid_t child;          /* our child: the sandbox's pid 1, or the relay of --pidns */
+  pid_t sandbox_pid;    /* pid 1 of the sandbox, once it said so */
+  pid_t command_pid;
+  int channel;          /* -1 once every sandbox end is closed */
+  int signal_fd;
+  int parent_pidfd;     /* --die-with-parent, -1 if unavailable */
+  gboolean reported;    /* --info-fd and the first --json-status-fd line written */
+  gboolean exec_started;
+  GError *child_error;  /* the first error the sandbox reported */
+  gboolean done;
+  int status;
+} Monitor;
+
+static const struct {
+  SbNamespace ns;
+  int flag;
+} clone_flags_table[] = {
+  { SB_NS_USER, CLONE_NEWUSER },
+  { SB_NS_IPC, CLONE_NEWIPC },
+  { SB_NS_PID, CLONE_NEWPID },
+  { SB_NS_NET, CLONE_NEWNET },
+  { SB_NS_UTS, CLONE_NEWUTS },
+  { SB_NS_CGROUP, CLONE_NEWCGROUP },
+};
+
+static gboolean
+file_starts_with (const char *path, const char *prefix)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (path, &text, NULL, NULL) && g_str_has_prefix (text, prefix);
+}
+
+/* bwrap's test for --unshare-user-try. */
+static gboolean
+userns_available (void)
+{
+  if (access ("/proc/self/ns/user", F_OK) != 0)
+    return FALSE;
+  /* RHEL 7's kernels have a module parameter instead of a sysctl. */
+  if (file_starts_with ("/sys/module/user_namespace/parameters/enable", "N"))
+    return FALSE;
+  return !file_starts_with ("/proc/sys/user/max_user_namespaces", "0\n");
+}
+
+static SbNamespace
+resolve_namespaces (const SbPlan *plan)
+{
+  SbNamespace ns = plan->unshare;
+
+  if ((plan->unshare_try & SB_NS_USER) != 0 && !userns_available ())
+    ns &= ~SB_NS_USER;
+  if ((plan->unshare_try & SB_NS_CGROUP) != 0 && access ("/proc/self/ns/cgroup", F_OK) != 0)
+    ns &= ~SB_NS_CGROUP;
+  return ns;
+}
+
+/* clone3 without a stack is fork into new namespaces: the child is pid 1 of
+ * its pid namespace straight away, with no intermediate process (fork then
+ * unshare would need a second fork for that).  clone serves kernels before
+ * 5.3 and container filters that hide clone3. */
+static pid_t
+clone_child (unsigned long flags)
+{
+  struct {
+    guint64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+  } args = { .flags = flags, .exit_signal = SIGCHLD };
+  long pid = syscall (SYS_clone3, &args, sizeof args);
+
+  if (pid < 0 && errno == ENOSYS)
+#if defined(__s390__) || defined(__CRIS__)
+    pid = syscall (SYS_clone, NULL, flags | SIGCHLD);
+#else
+    pid = syscall (SYS_clone, flags | SIGCHLD, NULL);
+#endif
+  return pid;
+}
+
+static unsigned long
+clone_flags (SbNamespace ns)
+{
+  unsigned long flags = CLONE_NEWNS;
+
+  for (guint i = 0; i < G_N_ELEMENTS (clone_flags_table); i++)
+    if ((ns & clone_flags_table[i].ns) != 0)
+      flags |= clone_flags_table[i].flag;
+  return flags;
+}
+
+gboolean
+sb_launch_arm_parent_death (pid_t parent, GError **error)
+{
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+    return sb_throw_errno (error, "setting the parent-death signal");
+  if (getppid () != parent)
+    return sb_throw (error, SB_ERROR_SETUP, "the parent process died");
+  return TRUE;
+}
+
+static gboolean
+join_namespaces (const SbPlan *plan, pid_t parent, GError **error)
+{
+  if (plan->userns_fd >= 0)
+    {
+      if (setns (plan->userns_fd, CLONE_NEWUSER) != 0)
+        {
+          if (errno == EINVAL)
+            return sb_throw_errno (error, "Joining the specified user namespace failed, it might "
+                                   "not be a descendant of the current user namespace");
+          return sb_throw_errno (error, "Joining specified user namespace failed");
+        }
+      if (plan->die_with_parent && !sb_launch_arm_parent_death (parent, error))
+        return FALSE;
+    }
+  /* Our children are born in it from now on. */
+  if (plan->pidns_fd >= 0 && setns (plan->pidns_fd, CLONE_NEWPID) != 0)
+    return sb_throw_errno (error, "Setting pidns");
+  return TRUE;
+}
+
+static void
+report (Monitor *m)
+{
+  const SbPlan *plan = m->plan;
+  SbStatusInfo info = {
+    .child_pid = m->sandbox_pid != 0 ? m->sandbox_pid : m->child,
+    .command_pid = m->command_pid,
+  };
+  g_autoptr(GError) error = NULL;
+
+  if (m->reported)
+    return;
+  m->reported = TRUE;
+  /* The sandbox may already be gone: then report what is known. */
+  if (!sb_status_read_namespaces (&info, m->created, &error))
+    g_debug ("%s", error->message);
+
+  if (plan->info_fd >= 0)
+    {
+      g_autofree char *text = sb_status_format_info (&info);
+      if (!sb_status_write (plan->info_fd, text, &error))
+        g_debug ("%s", error->message);
+      g_clear_error (&error);
+      close (plan->info_fd);
+    }
+  if (plan->json_status_fd >= 0)
+    {
+      g_autofree char *text = sb_status_format_start (&info);
+      if (!sb_status_write (plan->json_status_fd, text, &error))
+        g_debug ("%s", error->message);
+    }
+}
+
+static void
+handle_message (Monitor *m, SbMsg *msg)
+{
+  switch (msg->type)
+    {
+    case SB_MSG_INIT:
+      m->sandbox_pid = msg->pid;
+      /* An outside newuidmap waits for the child's pid before it can write
+       * the maps the child waits for. */
+      if (m->plan->userns_block_fd >= 0)
+        report (m);
+      break;
+    case SB_MSG_COMMAND:
+      m->command_pid = msg->pid;
+      report (m);
+      break;
+    case SB_MSG_EXEC:
+      m->exec_started = TRUE;
+      break;
+    case SB_MSG_ERROR:
+      if (m->child_error == NULL)
+        m->child_error = g_steal_pointer (&msg->error);
+      break;
+    case SB_MSG_EXITED:
+      m->done = TRUE;
+      m->status = msg->value;
+      break;
+    default:
+      g_debug ("unknown report %d from the sandbox", msg->type);
+      break;
+    }
+}
+
+/* Reads what is queued; with WAIT_ALL, until every sandbox end is closed or
+ * nothing is left. */
+static gboolean
+read_messages (Monitor *m, GError **error)
+{
+  while (m->channel >= 0)
+    {
+      SbMsg msg = { 0 };
+
+      switch (sb_channel_recv (m->channel, &msg, error))
+        {
+        case SB_CHANNEL_MESSAGE:
+          handle_message (m, &msg);
+          sb_msg_clear (&msg);
+          break;
+        case SB_CHANNEL_EMPTY:
+          return TRUE;
+        case SB_CHANNEL_CLOSED:
+          g_clear_fd (&m->channel, NULL);
+          return TRUE;
+        case SB_CHANNEL_FAILED:
+        default:
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+handle_signal (Monitor *m, GError **error)
+{
+  struct signalfd_siginfo si;
+  ssize_t n = read (m->signal_fd, &si, sizeof si);
+
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return TRUE;
+  if (n != sizeof si)
+    return sb_throw_errno (error, "reading the monitor's signalfd");
+
+  if (si.ssi_signo == SIGCHLD)
+    {
+      int status;
+      pid_t pid = waitpid (m->child, &status, WNOHANG);
+
+      if (pid < 0)
+        return sb_throw_errno (error, "waiting for the sandbox");
+      if (pid == m->child)
+        {
+          /* What it said before dying is still queued. */
+          if (!read_messages (m, error))
+            return FALSE;
+          if (!m->done)
+            {
+              m->done = TRUE;
+              m->status = sb_reaper_exit_status (status);
+            }
+        }
+      return TRUE;
+    }
+
+  /* Without --new-session the sandbox shares our terminal's signals. */
+  if (sb_reaper_should_forward (si.ssi_code, m->plan->new_session))
+    kill (m->sandbox_pid != 0 ? m->sandbox_pid : m->child, si.ssi_signo);
+  return TRUE;
+}
+
+static void
+kill_sandbox (Monitor *m)
+{
+  if (m->sandbox_pid != 0)
+    kill (m->sandbox_pid, SIGKILL);
+  kill (m->child, SIGKILL);
+}
+
+static gboolean
+monitor_loop (Monitor *m, GError **error)
+{
+  while (!m->done)
+    {
+      struct pollfd fds[3];
+      nfds_t n = 0;
+      int ready;
+
+      fds[n++] = (struct pollfd) { .fd = m->signal_fd, .events = POLLIN };
+      if (m->channel >= 0)
+        fds[n++] = (struct pollfd) { .fd = m->channel, .events = POLLIN };
+      if (m->parent_pidfd >= 0)
+        fds[n++] = (struct pollfd) { .fd = m->parent_pidfd, .events = POLLIN };
+
+      ready = poll (fds, n, -1);
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready < 0)
+        return sb_throw_errno (error, "waiting for the sandbox");
+
+      for (nfds_t i = 0; i < n; i++)
+        {
+          if (fds[i].revents == 0)
+            continue;
+          if (fds[i].fd == m->signal_fd && !handle_signal (m, error))
+            return FALSE;
+          if (fds[i].fd == m->channel && !read_messages (m, error))
+            return FALSE;
+          if (fds[i].fd == m->parent_pidfd)
+            {
+              /* The caller died: the parent-death signal will end us too. */
+              kill_sandbox (m);
+              g_clear_fd (&m->parent_pidfd, NULL);
+            }
+        }
+    }
+  return TRUE;
+}
+
+/* pid 1 normally exits right after the command: reap it, so that it does
+ * not outlive us as a zombie handed to our caller.  But do not wait for
+ * the sandbox's background processes, as bwrap does not. */
+static void
+reap_child_briefly (Monitor *m)
+{
+  gint64 deadline = g_get_monotonic_time () + 50 * G_TIME_SPAN_MILLISECOND;
+
+  for (;;)
+    {
+      struct pollfd p = { .fd = m->signal_fd, .events = POLLIN };
+      struct signalfd_siginfo si;
+      gint64 left = deadline - g_get_monotonic_time ();
+
+      if (waitpid (m->child, NULL, WNOHANG) != 0 || left <= 0)
+        return;
+      if (poll (&p, 1, left / G_TIME_SPAN_MILLISECOND + 1) < 0 && errno != EINTR)
+        return;
+      while (read (m->signal_fd, &si, sizeof si) == sizeof si)
+        ;
+    }
+}
+
+static void
+finish_reports (Monitor *m)
+{
+  const SbPlan *plan = m->plan;
+
+  report (m);
+  if (plan->json_status_fd < 0)
+    return;
+  /* As bwrap: an exit code only for a command that really ran. */
+  if (m->exec_started && m->child_error == NULL)
+    {
+      g_autofree char *text = sb_status_format_exit (m->status);
+      g_autoptr(GError) error = NULL;
+      if (!sb_status_write (plan->json_status_fd, text, &error))
+        g_debug ("%s", error->message);
+    }
+  close (plan->json_status_fd);
+}
+
+static gboolean
+start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int channel[2],
+             const sigset_t *saved_mask, guint64 caller_caps, GError **error)
+{
+  g_autofree char *old_cwd = g_get_current_dir ();
+  gboolean nested_pid = plan->pidns_fd >= 0 && (m->created & SB_NS_PID) != 0;
+  SbNamespace cloned = nested_pid ? m->created & ~SB_NS_PID : m->created;
+  SbChildContext ctx = {
+    .plan = plan,
+    .filters = filters,
+    .created = m->created,
+    .nested_pid_ns = nested_pid,
+    .outside_uid = getuid (),
+    .outside_gid = getgid (),
+    .old_cwd = old_cwd,
+    .channel = channel[1],
+    .monitor_channel = channel[0],
+    .monitor_pid = getpid (),
+    .saved_mask = *saved_mask,
+  };
+  pid_t pid;
+
+  ctx.command_caps = sb_caps_wanted (plan, m->real_uid, caller_caps, &ctx.command_ambient);
+  pid = clone_child (clone_flags (cloned));
+
+  /* A user namespace that was only to be tried: go on without it. */
+  if (pid < 0 && (cloned & SB_NS_USER) != 0 && (plan->unshare_try & SB_NS_USER) != 0
+      && (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS))
+    {
+      m->created &= ~SB_NS_USER;
+      cloned &= ~SB_NS_USER;
+      ctx.created = m->created;
+      pid = clone_child (clone_flags (cloned));
+    }
+  if (pid < 0)
+    {
+      int errsv = errno;
+      SbUsernsFacts facts;
+      g_autofree char *message = NULL;
+
+      sb_diag_userns_facts_read (&facts);
+      message = sb_diag_clone_failure (plan->personality, cloned, errsv, &facts);
+      g_set_error_literal (error, SB_ERRNO_ERROR, errsv, message);
+      return FALSE;
+    }
+  if (pid == 0)
+    sb_child_run (&ctx);
+  m->child = pid;
+  return TRUE;
+}
+
+gboolean
+sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, GError **error)
+{
+  pid_t parent = getppid ();
+  guint64 caller_caps = 0;
+  int channel[2];
+  sigset_t signals, saved_mask;
+  gboolean blocked, ok;
+  Monitor m = {
+    .plan = plan,
+    .created = resolve_namespaces (plan),
+    .real_uid = getuid (),
+    .channel = -1,
+    .signal_fd = -1,
+    .parent_pidfd = -1,
+  };
+
+  /* What root keeps by default: what it holds before joining anything. */
+  if (!sb_caps_get_permitted (&caller_caps, error))
+    return FALSE;
+  if (plan->die_with_parent)
+    {
+      if (!sb_launch_arm_parent_death (parent, error))
+        return FALSE;
+      /* Also catches a caller whose thread that forked us ended while the
+       * process lives on: the parent-death signal fires then too, the
+       * pidfd not.  Either kills the sandbox. */
+      m.parent_pidfd = syscall (SYS_pidfd_open, parent, 0);
+      if (m.parent_pidfd >= 0 && getppid () != parent)
+        {
+          g_clear_fd (&m.parent_pidfd, NULL);
+          return sb_throw (error, SB_ERROR_SETUP, "the parent process died");
+        }
+    }
+  if (!join_namespaces (plan, parent, error) || !sb_channel_open (channel, error))
+    {
+      g_clear_fd (&m.parent_pidfd, NULL);
+      return FALSE;
+    }
+  m.channel = channel[0];
+
+  /* Blocked from before clone, so that no signal is lost on the way: the
+   * sandbox's processes read theirs from a signalfd too, or restore the
+   * caller's mask just before exec. */
+  sb_reaper_signals (&signals);
+  blocked = sigprocmask (SIG_BLOCK, &signals, &saved_mask) == 0;
+  if (!blocked)
+    ok = sb_throw_errno (error, "blocking signals");
+  else
+    {
+      m.signal_fd = signalfd (-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+      if (m.signal_fd < 0)
+        ok = sb_throw_errno (error, "creating the monitor's signalfd");
+      else
+        ok = start_child (&m, plan, filters, channel, &saved_mask, caller_caps, error);
+    }
+  close (channel[1]);
+
+  /* Without a pid namespace the sandbox sees us, with our uid: it could
+   * ptrace us or open /proc/OUR_PID/{exe,mem} and act outside (runc's
+   * CVE-2019-5736).  Not before clone: the child must stay dumpable to
+   * write its own id maps. */
+  if (ok && prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    {
+      ok = sb_throw_errno (error, "making the monitor non-dumpable");
+      kill_sandbox (&m);
+    }
+  if (ok)
+    {
+      if (fcntl (m.channel, F_SETFL, O_NONBLOCK) != 0)
+        ok = sb_throw_errno (error, "setting up the report socket");
+      else
+        ok = monitor_loop (&m, error);
+      if (!ok)
+        kill_sandbox (&m);
+      reap_child_briefly (&m);
+      finish_reports (&m);
+    }
+  if (blocked)
+    sigprocmask (SIG_SETMASK, &saved_mask, NULL);
+  g_clear_fd (&m.channel, NULL);
+  g_clear_fd (&m.signal_fd, NULL);
+  g_clear_fd (&m.parent_pidfd, NULL);
+
+  if (ok && m.child_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&m.child_error));
+      return FALSE;
+    }
+  g_clear_error (&m.child_error);
+  if (ok)
+    *exit_status = m.status;
+  return ok;
+}

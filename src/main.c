@@ -1,1 +1,159 @@
-int main (void) { return 1; }
+/* sandbox: parse → validate → launch → exit status.  The one place that
+ * prints errors. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "error.h"
+#include "launch.h"
+#include "plan.h"
+#include "seccomp.h"
+
+typedef struct {
+  const char *prefix;     /* "sandbox" or "bwrap" */
+  gboolean level_prefix;  /* --level-prefix: syslog levels for journald */
+} Output;
+
+/* Not g_printerr: it converts to the locale's charset, and paths are bytes. */
+static void
+print_message (const Output *out, const char *level, const char *message)
+{
+  fprintf (stderr, "%s%s: %s\n", out->level_prefix ? level : "", out->prefix, message);
+}
+
+static int
+fail (const Output *out, const GError *error)
+{
+  print_message (out, "<3>", error->message);
+  return 1;
+}
+
+/* Errors before the parser ran get the level prefix too if it was asked
+ * for on the command line itself. */
+static gboolean
+argv_has_level_prefix (int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    if (strcmp (argv[i], "--level-prefix") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Setuid installs of bubblewrap were a source of privilege escalations
+ * (CVE-2016-8659, CVE-2020-5291).  We need no privileges: refuse them. */
+static gboolean
+refuse_privileged_install (GError **error)
+{
+  struct stat st;
+
+  if (getuid () != geteuid () || getgid () != getegid ()
+      || (stat ("/proc/self/exe", &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)) != 0))
+    return sb_throw (error, SB_ERROR_SETUP,
+                     "refusing to run setuid or setgid: this tool needs no privileges "
+                     "(chmod u-s,g-s the binary)");
+  if (getxattr ("/proc/self/exe", "security.capability", NULL, 0) >= 0)
+    return sb_throw (error, SB_ERROR_SETUP,
+                     "refusing to run with file capabilities: this tool needs no privileges "
+                     "(setcap -r the binary)");
+  return TRUE;
+}
+
+/* bwrap without SELinux refuses labels rather than ignore them; so do we. */
+static gboolean
+check_labels (const SbPlan *plan, GError **error)
+{
+  if (plan->exec_label == NULL && plan->file_label == NULL)
+    return TRUE;
+  if (access ("/sys/fs/selinux/enforce", F_OK) != 0)
+    return sb_throw (error, SB_ERROR_INVALID, "labeling not supported on this system");
+  return TRUE;
+}
+
+static int
+run (const Output *out, const SbPlan *plan)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbSeccompSet) filters = NULL;
+  int status = 1;
+
+  if (!sb_plan_validate (plan, &error))
+    return fail (out, error);
+  if (plan->seccomp_print)
+    {
+      g_autofree char *text = sb_seccomp_describe (plan, &error);
+      if (text == NULL)
+        return fail (out, error);
+      fputs (text, stdout);
+      return 0;
+    }
+  if (!check_labels (plan, &error))
+    return fail (out, error);
+  filters = sb_seccomp_prepare (plan, &error);
+  if (filters == NULL)
+    return fail (out, error);
+  if (!sb_launch_run (plan, filters, &status, &error))
+    return fail (out, error);
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  /* First, to know whether the caller is already gone by the time
+   * --die-with-parent is seen. */
+  pid_t parent = getppid ();
+  SbPersonality personality = sb_cli_personality_from_argv0 (argv[0]);
+  Output out = {
+    .prefix = personality == SB_PERSONALITY_BWRAP ? "bwrap" : "sandbox",
+    .level_prefix = argv_has_level_prefix (argc, argv),
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbPlan) plan = NULL;
+  g_autofree char *cwd = NULL;
+  SbCliContext context;
+
+  if (!refuse_privileged_install (&error))
+    return fail (&out, error);
+
+  cwd = getcwd (NULL, 0);
+  context = (SbCliContext) {
+    .personality = personality,
+    .envp = (const char *const *) environ,
+    .cwd = cwd,
+    .real_uid = getuid (),
+    .real_gid = getgid (),
+  };
+  plan = sb_cli_parse (&context, argc, (const char *const *) argv, &error);
+  if (plan == NULL)
+    return fail (&out, error);
+  out.level_prefix = plan->level_prefix;
+  /* Before the slower steps (policy compilation): no window in which the
+   * caller dies unnoticed. */
+  if (plan->die_with_parent && !sb_launch_arm_parent_death (parent, &error))
+    return fail (&out, error);
+
+  for (guint i = 0; i < plan->warnings->len; i++)
+    print_message (&out, "<4>", g_ptr_array_index (plan->warnings, i));
+
+  if (plan->show_help || plan->show_version)
+    {
+      g_autofree char *text = plan->show_help ? sb_cli_usage (personality, argv[0])
+                                              : sb_cli_version (personality);
+      fputs (text, stdout);
+      if (!g_str_has_suffix (text, "\n"))
+        fputc ('\n', stdout);
+      return fflush (stdout) == 0 ? 0 : 1;
+    }
+  if (!plan->seccomp_print && (plan->command == NULL || plan->command[0] == NULL))
+    {
+      g_autofree char *usage = sb_cli_usage (personality, argv[0]);
+      fputs (usage, stderr);
+      return 1;
+    }
+  return run (&out, plan);
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+"""The cost of the default seccomp policy, side by side with no filter.
+
+    bench/seccomp-bench.py [--sandbox PATH] [--runs N] [--iterations N] [--no-build]
+
+Runs two workloads inside the sandbox, alternately with `--seccomp-profile none`
+and with the default policy, and prints the medians and their ratio
+(default / none; 1.00 means free):
+
+  1. a syscall-heavy loop (seccomp-syscalls.c): nanoseconds per call for
+     getppid, ioctl(FIONREAD), read(/dev/zero) and close(-1);
+  2. a real build: `meson setup` + `ninja` of this project's last commit
+     (`git archive HEAD`), on a tmpfs inside the sandbox.
+
+Not part of the test suite.  Needs gcc, and meson/ninja/git for the build.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+
+MODES = [
+    ('none', ['--seccomp-profile', 'none']),
+    ('default', []),
+]
+
+ROOT = ['--ro-bind', '/usr', '/usr', '--proc', '/proc', '--dev', '/dev',
+        '--tmpfs', '/tmp', '--setenv', 'HOME', '/tmp', '--chdir', '/tmp']
+
+
+def newest_sandbox():
+    best = None
+    for entry in os.listdir(TOP):
+        cand = os.path.join(TOP, entry, 'src', 'sandbox')
+        if entry.startswith('build') and os.access(cand, os.X_OK):
+            if best is None or os.path.getmtime(cand) > os.path.getmtime(best):
+                best = cand
+    return best
+
+
+def run_inside(sandbox, opts, command, timeout):
+    result = subprocess.run([sandbox] + ROOT + opts + command, timeout=timeout,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        sys.exit('seccomp-bench: %s failed (exit %d):\n%s' % (
+            ' '.join(command), result.returncode, result.stderr))
+    return result.stdout
+
+
+def micro(sandbox, work, iterations, runs):
+    """{mode: {call: median ns}}"""
+    exe = os.path.join(work, 'seccomp-syscalls')
+    subprocess.run(['gcc', '-O2', '-o', exe, os.path.join(HERE, 'seccomp-syscalls.c')],
+                   check=True)
+    samples = {mode: {} for mode, _ in MODES}
+    for _ in range(runs):
+        for mode, opts in MODES:
+            out = run_inside(sandbox, opts + ['--ro-bind', work, '/bench'],
+                             ['/bench/seccomp-syscalls', str(iterations)], timeout=600)
+            for line in out.splitlines():
+                call, ns = line.split()
+                samples[mode].setdefault(call, []).append(float(ns))
+    return {mode: {call: statistics.median(v) for call, v in calls.items()}
+            for mode, calls in samples.items()}
+
+
+BUILD = 'meson setup /tmp/build /project >/dev/null && ninja -C /tmp/build >/dev/null'
+
+
+def build(sandbox, work, runs):
+    """{mode: median seconds} for a meson + ninja build of HEAD."""
+    for tool in ('git', 'meson', 'ninja'):
+        if shutil.which(tool) is None:
+            print('seccomp-bench: no %s, skipping the build' % tool, file=sys.stderr)
+            return None
+    project = os.path.join(work, 'project')
+    os.mkdir(project)
+    archive = subprocess.run(['git', '-C', TOP, 'archive', 'HEAD'], check=True,
+                             stdout=subprocess.PIPE).stdout
+    subprocess.run(['tar', '-x', '-C', project], input=archive, check=True)
+    samples = {mode: [] for mode, _ in MODES}
+    for _ in range(runs):
+        for mode, opts in MODES:
+            start = time.monotonic()
+            run_inside(sandbox, opts + ['--ro-bind', project, '/project'],
+                       ['sh', '-c', BUILD], timeout=1800)
+            samples[mode].append(time.monotonic() - start)
+    return {mode: statistics.median(v) for mode, v in samples.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--sandbox', default=newest_sandbox(),
+                        help='the sandbox binary (default: the newest build*/src/sandbox)')
+    parser.add_argument('--runs', type=int, default=5, help='runs per mode (median)')
+    parser.add_argument('--iterations', type=int, default=2000000,
+                        help='calls per measurement in the loop')
+    parser.add_argument('--no-build', action='store_true', help='skip the build workload')
+    args = parser.parse_args()
+    if not args.sandbox:
+        sys.exit('seccomp-bench: no sandbox binary: build first or pass --sandbox')
+    if shutil.which('gcc') is None:
+        sys.exit('seccomp-bench: gcc is needed for the syscall loop')
+
+    work = tempfile.mkdtemp(prefix='seccomp-bench-')
+    os.chmod(work, 0o755)
+    try:
+        loop = micro(args.sandbox, work, args.iterations, args.runs)
+        built = None if args.no_build else build(args.sandbox, work, max(1, args.runs // 2))
+    finally:
+        shutil.rmtree(work)
+
+    print('seccomp cost: %s, median of %d runs' % (args.sandbox, args.runs))
+    print('%-22s %12s %12s %8s' % ('', 'no filter', 'default', 'ratio'))
+    for call in loop['none']:
+        a, b = loop['none'][call], loop['default'][call]
+        print('%-22s %12.1f %12.1f %8.2f' % (call + ' (ns/call)', a, b, b / a))
+    if built is not None:
+        a, b = built['none'], built['default']
+        print('%-22s %12.2f %12.2f %8.2f' % ('build (s)', a, b, b / a))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,43 @@
+/* The sandbox's processes report to the monitor over one socket pair
+ * (SOCK_SEQPACKET, close-on-exec): who they are, that exec is near, setup
+ * errors as {domain, code, message}, and the command's exit.  The kernel
+ * attaches each sender's pid, translated into the monitor's pid namespace
+ * (SO_PASSCRED), so the monitor learns pids it cannot otherwise see. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+typedef enum {
+  SB_MSG_INIT = 1,  /* from the sandbox's first process (pid 1 inside) */
+  SB_MSG_COMMAND,   /* from the command's process, as soon as it exists */
+  SB_MSG_EXEC,      /* the command is about to be executed */
+  SB_MSG_ERROR,     /* setup failed: the error follows */
+  SB_MSG_EXITED,    /* from pid 1: the command exited with status value */
+} SbMsgType;
+
+typedef struct {
+  SbMsgType type;
+  pid_t pid;        /* the sender, in the receiver's pid namespace; 0 if unknown */
+  int value;        /* SB_MSG_EXITED: the exit status (128+N for signal N) */
+  GError *error;    /* SB_MSG_ERROR: owned by the message */
+} SbMsg;
+
+void sb_msg_clear (SbMsg *msg);
+
+/* fds[0] is the monitor's end (receives credentials), fds[1] the sandbox's. */
+gboolean sb_channel_open (int fds[2], GError **error);
+
+/* Both return FALSE with errno set when the monitor is gone. */
+gboolean sb_channel_send (int fd, SbMsgType type, int value);
+gboolean sb_channel_send_error (int fd, const GError *error);
+
+typedef enum {
+  SB_CHANNEL_MESSAGE, /* *msg is filled */
+  SB_CHANNEL_EMPTY,   /* non-blocking socket, nothing queued */
+  SB_CHANNEL_CLOSED,  /* every sandbox end is closed */
+  SB_CHANNEL_FAILED,  /* *error is set */
+} SbChannelResult;
+
+/* Reads one message. */
+SbChannelResult sb_channel_recv (int fd, SbMsg *msg, GError **error);

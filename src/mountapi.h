@@ -1,0 +1,94 @@
+/* Mounting, through the new mount API (open_tree, mount_setattr, move_mount,
+ * fsopen/fsmount: Linux 5.12) or mount(2) on older kernels.
+ *
+ * Destinations are always O_PATH fds resolved inside the new root by
+ * pathsafe.c, never paths; mount(2) reaches them as /proc/self/fd/N, which
+ * names exactly that dentry.  A bind is two steps, as the new API does it:
+ * clone the source into a tree that is attached nowhere yet (its fd tells the
+ * source's type), then set the flags on every mount of the tree and attach it.
+ *
+ * mount(2) cannot set flags on a whole tree: the legacy backend binds onto a
+ * scratch directory, remounts each submount, found in a snapshot of the host's
+ * mount table taken once at the start (so the cost stays linear in the number
+ * of ops), then moves the tree to its destination.
+ *
+ * Test hook: SANDBOX_TEST_LEGACY_MOUNT_API=1 in the environment selects the
+ * legacy backend, and the userspace path walk of pathsafe.c, on any kernel.
+ * Only the test suite sets it; the result is as safe, only slower. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+typedef enum {
+  SB_MOUNT_RDONLY = 1 << 0,
+  SB_MOUNT_NOSUID = 1 << 1,
+  SB_MOUNT_NODEV = 1 << 2,
+  SB_MOUNT_NOEXEC = 1 << 3,
+} SbMountFlags;
+
+typedef struct SbMountApi SbMountApi;
+
+/* A copy of a tree of mounts, attached nowhere yet. */
+typedef struct {
+  int fd;           /* new API: the detached tree; legacy: O_PATH on the source */
+  gboolean recursive;
+  char *host_path;  /* legacy, recursive: the source as the mount table names it */
+} SbMountTree;
+
+#define SB_MOUNT_TREE_INIT { -1, FALSE, NULL }
+
+/* True when the test hook asks for the legacy backend. */
+gboolean sb_mountapi_legacy_requested (void);
+
+/* Chooses the backend: legacy when asked or when the kernel lacks
+ * mount_setattr.  Must run while "/" is still the host's root: the legacy
+ * backend reads the host's mount table here. */
+SbMountApi *sb_mountapi_new (gboolean force_legacy, GError **error);
+void sb_mountapi_free (SbMountApi *api);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbMountApi, sb_mountapi_free)
+
+gboolean sb_mountapi_is_legacy (const SbMountApi *api);
+
+/* Where the legacy backend may create its temporary mount points: a directory
+ * of our own, invisible to the sandbox. */
+void sb_mountapi_set_scratch (SbMountApi *api, int dir_fd);
+
+/* Mounts a tmpfs (OPTIONS as for sb_mountapi_mount_fs) over the process's
+ * root directory, where path lookups from "/" do not see it, and returns an
+ * O_PATH fd on it, or -1 with errno set. */
+int sb_mountapi_mount_over_root (SbMountApi *api, const char *const *options, SbMountFlags flags);
+
+/* Clones the tree at DIR_FD/PATH (PATH "" for DIR_FD itself, which may be
+ * any fd; symlinks are followed), with its submounts when RECURSIVE.
+ * 0, or -1 with errno set. */
+int sb_mountapi_clone (SbMountApi *api, int dir_fd, const char *path, gboolean recursive, SbMountTree *tree);
+
+/* Adds FLAGS to every mount of TREE and attaches it on DEST_FD. */
+int sb_mountapi_attach (SbMountApi *api, SbMountTree *tree, SbMountFlags flags, int dest_fd);
+
+void sb_mount_tree_clear (SbMountTree *tree);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbMountTree, sb_mount_tree_clear)
+
+/* A new filesystem of type FSTYPE on DEST_FD.  OPTIONS: NULL, or key, value
+ * pairs ending with a NULL key; a NULL value is a flag ("newinstance"). */
+int sb_mountapi_mount_fs (SbMountApi *api, const char *fstype, const char *const *options,
+                          SbMountFlags flags, int dest_fd);
+
+/* mount(2) with a ready-made option string, for filesystems whose options are
+ * a language of their own (overlayfs). */
+int sb_mountapi_mount_data (const char *fstype, const char *data, int dest_fd);
+
+/* Makes the mount whose root is FD read-only, and only that one. */
+int sb_mountapi_remount_ro (SbMountApi *api, int fd);
+
+/* Pure helpers, exposed for the unit tests. */
+
+/* The mount points of a /proc/self/mountinfo text, unescaped, sorted, unique. */
+GPtrArray *sb_mountapi_parse_mount_points (const char *mountinfo);
+
+/* The range [*first, *end) of SORTED (as returned above) strictly below PATH. */
+void sb_mountapi_mounts_below (GPtrArray *sorted, const char *path, guint *first, guint *end);
+
+/* OPTIONS (as for sb_mountapi_mount_fs) as a mount(2) option string. */
+char *sb_mountapi_join_options (const char *const *options);

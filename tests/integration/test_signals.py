@@ -1,0 +1,165 @@
+"""Signals sent to the tool reach the command; --die-with-parent."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from sbtest import BW, HostState, wait_for
+
+FORWARDED = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT,
+             signal.SIGUSR1, signal.SIGUSR2]
+
+
+def start(tool, opts, script, data_dir):
+    """Starts the tool in the background with DATA_DIR bound at /data."""
+    args = [tool.path] + tool.usr + opts + ['--bind', str(data_dir), '/data',
+                                            'sh', '-c', script]
+    return subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_ready(proc, data_dir, timeout=10):
+    ready = wait_for(lambda: (data_dir / 'ready').exists() or proc.poll() is not None,
+                     timeout=timeout)
+    if proc.poll() is not None:
+        out, err = proc.communicate()
+        pytest.fail('the sandbox exited early (%d): %s %s' % (proc.returncode, out, err))
+    assert ready and (data_dir / 'ready').exists(), 'the command never started'
+
+
+TRAP = ('trap "echo got-$SIG > /data/marker; exit 7" $SIG; '
+        'echo ready > /data/ready; '
+        'while :; do sleep 0.05; done')
+
+
+def pid_variants(tool):
+    if tool is BW:
+        return {'shared-pid': [], 'unshare-pid': ['--unshare-pid'],
+                'as-pid-1': ['--unshare-pid', '--as-pid-1']}
+    return {'default': [], 'as-pid-1': ['--as-pid-1']}
+
+
+@pytest.mark.parametrize('sig', FORWARDED, ids=lambda s: signal.Signals(s).name)
+def test_signal_reaches_the_command(tool, sig, tmp_path):
+    for name, opts in pid_variants(tool).items():
+        data = tmp_path / name
+        data.mkdir()
+        name_of = signal.Signals(sig).name[3:]
+        proc = start(tool, opts + ['--setenv', 'SIG', name_of], TRAP, data)
+        try:
+            wait_ready(proc, data)
+            proc.send_signal(sig)
+            try:
+                out, err = proc.communicate(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, err = proc.communicate()
+                err += '\n(the tool did not exit within 5s of the signal)'
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert (data / 'marker').exists(), \
+            '%s did not reach the command (%s); exit %d, stderr: %s' % (
+                signal.Signals(sig).name, name, proc.returncode, err)
+        assert (data / 'marker').read_text() == 'got-%s\n' % name_of
+        assert proc.returncode == 7, (name, err)
+
+
+@pytest.mark.parametrize('sig', [signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
+                         ids=lambda s: signal.Signals(s).name)
+def test_forwarded_signal_kills_an_untrapped_command(tool, sig, tmp_path):
+    # Not with --as-pid-1: pid 1 ignores signals it has no handler for.
+    opts = ['--unshare-pid'] if tool is BW else []
+    before = HostState()
+    proc = start(tool, opts, 'echo ready > /data/ready; exec sleep 60', tmp_path)
+    try:
+        wait_ready(proc, tmp_path)
+        time.sleep(0.2)  # let the exec of sleep happen
+        proc.send_signal(sig)
+        try:
+            proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            pytest.fail('the tool did not exit within 10s of %s' % signal.Signals(sig).name)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 128 + sig
+    before.assert_unchanged()
+
+
+def test_sigkill_of_the_tool_leaves_nothing(tool, tmp_path):
+    # SIGKILL cannot be forwarded; with a pid namespace, the sandbox must
+    # still go away (pid 1 dies with the monitor: die-with-parent inside).
+    opts = ['--unshare-pid', '--die-with-parent'] if tool is BW else ['--die-with-parent']
+    before = HostState()
+    proc = start(tool, opts, 'echo ready > /data/ready; sleep 3; echo late > /data/late',
+                 tmp_path)
+    wait_ready(proc, tmp_path)
+    proc.kill()
+    proc.wait()
+    time.sleep(4)
+    assert not (tmp_path / 'late').exists()
+    before.assert_unchanged()
+
+
+def start_under_parent(tool, opts, data_dir):
+    """Runs the tool under an intermediate shell; returns (shell, tool pid)."""
+    script = ('echo ready > /data/ready; sleep 3; echo alive > /data/late; '
+              'while :; do sleep 1; done')
+    args = [tool.path] + tool.usr + opts + ['--bind', str(data_dir), '/data',
+                                            'sh', '-c', script]
+    parent = subprocess.Popen(['/bin/sh', '-c', '"$@" & echo $!; wait', 'sh'] + args,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    tool_pid = int(parent.stdout.readline())
+    return parent, tool_pid
+
+
+def alive(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            state = f.read().rsplit(')', 1)[1].split()[0]
+        return state != 'Z'
+    except OSError:
+        return False
+
+
+def test_die_with_parent(tool, tmp_path):
+    opts = ['--die-with-parent'] + (['--unshare-pid'] if tool is BW else [])
+    before = HostState()
+    parent, tool_pid = start_under_parent(tool, opts, tmp_path)
+    try:
+        ready = wait_for(lambda: (tmp_path / 'ready').exists(), timeout=20)
+        assert ready, 'the command never started'
+        parent.kill()
+        parent.wait()
+        assert wait_for(lambda: not alive(tool_pid), timeout=5), \
+            'the tool survived its parent'
+        time.sleep(3.5)
+        assert not (tmp_path / 'late').exists(), 'the command survived'
+    finally:
+        if alive(tool_pid):
+            os.kill(tool_pid, signal.SIGKILL)
+    before.assert_unchanged()
+
+
+def test_without_die_with_parent_the_sandbox_survives(tool, tmp_path):
+    # The contrast, so that the test above can fail.
+    opts = ['--unshare-pid'] if tool is BW else []
+    before = HostState()
+    parent, tool_pid = start_under_parent(tool, opts, tmp_path)
+    try:
+        assert wait_for(lambda: (tmp_path / 'ready').exists(), timeout=20)
+        parent.kill()
+        parent.wait()
+        assert wait_for(lambda: (tmp_path / 'late').exists(), timeout=10)
+        assert alive(tool_pid)
+    finally:
+        if alive(tool_pid):
+            os.kill(tool_pid, signal.SIGKILL)
+        before.leftovers()  # kills and reaps what we left on purpose
