@@ -4,13 +4,14 @@
     bench/seccomp-bench.py [--sandbox PATH] [--runs N] [--iterations N] [--no-build]
 
 Runs two workloads inside the sandbox, alternately with `--seccomp-profile none`
-and with the default policy, and prints the medians and their ratio
-(default / none; 1.00 means free):
+and with the default policy (swapping which goes first every round), and
+prints the results and their ratio (default / none; 1.00 means free):
 
   1. a syscall-heavy loop (seccomp-syscalls.c): nanoseconds per call for
-     getppid, ioctl(FIONREAD), read(/dev/zero) and close(-1);
+     getppid, ioctl(FIONREAD), read(/dev/zero) and close(-1), best of the
+     runs (other load on the machine only ever adds time);
   2. a real build: `meson setup` + `ninja` of this project's last commit
-     (`git archive HEAD`), on a tmpfs inside the sandbox.
+     (`git archive HEAD`), on a tmpfs inside the sandbox, median of the runs.
 
 Not part of the test suite.  Needs gcc, and meson/ninja/git for the build.
 """
@@ -55,20 +56,25 @@ def run_inside(sandbox, opts, command, timeout):
     return result.stdout
 
 
+def rounds(runs):
+    """The modes in alternating order, `runs` times each."""
+    for i in range(runs):
+        yield from (MODES if i % 2 == 0 else reversed(MODES))
+
+
 def micro(sandbox, work, iterations, runs):
-    """{mode: {call: median ns}}"""
+    """{mode: {call: best ns}}"""
     exe = os.path.join(work, 'seccomp-syscalls')
     subprocess.run(['gcc', '-O2', '-o', exe, os.path.join(HERE, 'seccomp-syscalls.c')],
                    check=True)
     samples = {mode: {} for mode, _ in MODES}
-    for _ in range(runs):
-        for mode, opts in MODES:
-            out = run_inside(sandbox, opts + ['--ro-bind', work, '/bench'],
-                             ['/bench/seccomp-syscalls', str(iterations)], timeout=600)
-            for line in out.splitlines():
-                call, ns = line.split()
-                samples[mode].setdefault(call, []).append(float(ns))
-    return {mode: {call: statistics.median(v) for call, v in calls.items()}
+    for mode, opts in rounds(runs):
+        out = run_inside(sandbox, opts + ['--ro-bind', work, '/bench'],
+                         ['/bench/seccomp-syscalls', str(iterations)], timeout=600)
+        for line in out.splitlines():
+            call, ns = line.split()
+            samples[mode].setdefault(call, []).append(float(ns))
+    return {mode: {call: min(v) for call, v in calls.items()}
             for mode, calls in samples.items()}
 
 
@@ -87,12 +93,11 @@ def build(sandbox, work, runs):
                              stdout=subprocess.PIPE).stdout
     subprocess.run(['tar', '-x', '-C', project], input=archive, check=True)
     samples = {mode: [] for mode, _ in MODES}
-    for _ in range(runs):
-        for mode, opts in MODES:
-            start = time.monotonic()
-            run_inside(sandbox, opts + ['--ro-bind', project, '/project'],
-                       ['sh', '-c', BUILD], timeout=1800)
-            samples[mode].append(time.monotonic() - start)
+    for mode, opts in rounds(runs):
+        start = time.monotonic()
+        run_inside(sandbox, opts + ['--ro-bind', project, '/project'],
+                   ['sh', '-c', BUILD], timeout=1800)
+        samples[mode].append(time.monotonic() - start)
     return {mode: statistics.median(v) for mode, v in samples.items()}
 
 
@@ -100,7 +105,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sandbox', default=newest_sandbox(),
                         help='the sandbox binary (default: the newest build*/src/sandbox)')
-    parser.add_argument('--runs', type=int, default=5, help='runs per mode (median)')
+    parser.add_argument('--runs', type=int, default=5, help='loop runs per mode')
+    parser.add_argument('--build-runs', type=int, default=3, help='builds per mode')
     parser.add_argument('--iterations', type=int, default=2000000,
                         help='calls per measurement in the loop')
     parser.add_argument('--no-build', action='store_true', help='skip the build workload')
@@ -114,11 +120,12 @@ def main():
     os.chmod(work, 0o755)
     try:
         loop = micro(args.sandbox, work, args.iterations, args.runs)
-        built = None if args.no_build else build(args.sandbox, work, max(1, args.runs // 2))
+        built = None if args.no_build else build(args.sandbox, work, args.build_runs)
     finally:
         shutil.rmtree(work)
 
-    print('seccomp cost: %s, median of %d runs' % (args.sandbox, args.runs))
+    print('seccomp cost: %s (loop: best of %d runs; build: median of %d)' % (
+        args.sandbox, args.runs, args.build_runs))
     print('%-22s %12s %12s %8s' % ('', 'no filter', 'default', 'ratio'))
     for call in loop['none']:
         a, b = loop['none'][call], loop['default'][call]

@@ -14,6 +14,7 @@ typedef enum {
   SB_MSG_EXEC,      /* the command is about to be executed */
   SB_MSG_ERROR,     /* setup failed: the error follows */
   SB_MSG_EXITED,    /* from pid 1: the command exited with status value */
+  SB_MSG_REPORTED,  /* from the monitor: --info-fd and --json-status-fd are written */
 } SbMsgType;
 
 typedef struct {

@@ -18,6 +18,7 @@
 #include "exec.h"
 #include "glib-compat.h"
 #include "idmap.h"
+#include "launch.h"
 #include "net.h"
 #include "reaper.h"
 #include "rootfs.h"
@@ -119,18 +120,23 @@ wanted_gid (const Child *c)
   return c->plan->gid >= 0 ? (guint32) c->plan->gid : c->ctx->outside_gid;
 }
 
-/* devpts can only be mounted with uid and gid 0 mapped, and
- * --disable-userns must set a limit in a namespace the command cannot
- * change: then the setup runs as 0 in our user namespace, and the command
- * in a nested one that maps 0 to the requested ids, as bwrap does. */
+/* devpts can only be mounted with uid and gid 0 mapped: then the setup
+ * runs as 0 in our user namespace, and the command in a nested one that
+ * maps 0 to the requested ids, as bwrap does. */
+static gboolean
+needs_root_for_setup (const Child *c)
+{
+  return (c->ctx->created & SB_NS_USER) != 0 && plan_has_dev (c->plan)
+         && (wanted_uid (c) != 0 || wanted_gid (c) != 0);
+}
+
+/* --disable-userns sets a limit in our user namespace, which the command
+ * must not be able to change: it too runs in a nested one. */
 static gboolean
 needs_nested_userns (const Child *c)
 {
-  if ((c->ctx->created & SB_NS_USER) == 0)
-    return FALSE;
-  if (c->plan->disable_userns)
-    return TRUE;
-  return plan_has_dev (c->plan) && (wanted_uid (c) != 0 || wanted_gid (c) != 0);
+  return needs_root_for_setup (c)
+         || ((c->ctx->created & SB_NS_USER) != 0 && c->plan->disable_userns);
 }
 
 static gboolean
@@ -153,14 +159,25 @@ write_maps (const Child *c, const SbIdMap *map, GError **error)
   return FALSE;
 }
 
+static guint32
+setup_uid (const Child *c)
+{
+  return needs_root_for_setup (c) ? 0 : wanted_uid (c);
+}
+
+static guint32
+setup_gid (const Child *c)
+{
+  return needs_root_for_setup (c) ? 0 : wanted_gid (c);
+}
+
 static gboolean
 map_outer_userns (const Child *c, GError **error)
 {
-  gboolean nested = needs_nested_userns (c);
   SbIdMap map = {
-    .uid_inside = nested ? 0 : wanted_uid (c),
+    .uid_inside = setup_uid (c),
     .uid_outside = c->ctx->outside_uid,
-    .gid_inside = nested ? 0 : wanted_gid (c),
+    .gid_inside = setup_gid (c),
     .gid_outside = c->ctx->outside_gid,
   };
 
@@ -197,9 +214,9 @@ enter_final_userns (Child *c, GError **error)
     {
       SbIdMap map = {
         .uid_inside = wanted_uid (c),
-        .uid_outside = 0,
+        .uid_outside = setup_uid (c),
         .gid_inside = wanted_gid (c),
-        .gid_outside = 0,
+        .gid_outside = setup_gid (c),
       };
 
       if (unshare (CLONE_NEWUSER) != 0)
@@ -405,6 +422,14 @@ run_command (Child *c)
 
   if (!sb_channel_send (c->ctx->channel, SB_MSG_COMMAND, 0))
     _exit (1);
+  if (sb_launch_command_waits (plan))
+    {
+      SbMsg msg = { 0 };
+      /* Anything but the go-ahead: the monitor failed and kills us. */
+      if (sb_channel_recv (c->ctx->channel, &msg, NULL) != SB_CHANNEL_MESSAGE
+          || msg.type != SB_MSG_REPORTED)
+        _exit (1);
+    }
   envp = sb_exec_enter_cwd (plan, c->ctx->old_cwd, &error);
   if (envp == NULL)
     fail (c, error);

@@ -166,6 +166,15 @@ apply_implied (SbCliParser *parser, GError **error)
       plan->unshare &= ~SB_NS_USER;
       plan->unshare_try &= ~SB_NS_USER;
     }
+  /* bwrap checks these two before it implies the user namespace below: they
+   * need --unshare-user on the command line, "-try" or implied is not enough. */
+  if ((plan->unshare & ~plan->unshare_try & SB_NS_USER) == 0)
+    {
+      if (plan->disable_userns)
+        return sb_throw (error, SB_ERROR_USAGE, "--disable-userns requires --unshare-user");
+      if (plan->userns_block_fd >= 0)
+        return sb_throw (error, SB_ERROR_USAGE, "--userns-block-fd requires --unshare-user");
+    }
   /* Without privileges, nothing else works (bwrap does the same). */
   if (context->real_uid != 0 && plan->userns_fd < 0)
     {
@@ -193,6 +202,27 @@ apply_implied (SbCliParser *parser, GError **error)
       plan->allow_nesting = false;
     }
   return TRUE;
+}
+
+/* Errors echo arguments; a newline or an escape sequence in one must not
+ * turn the one-line message into several lines or terminal commands. */
+static void
+escape_controls (GError *error)
+{
+  GString *escaped;
+
+  if (error == NULL)
+    return;
+  escaped = g_string_new (NULL);
+  for (const char *c = error->message; *c != '\0'; c++)
+    {
+      if ((guchar) *c < 0x20 || *c == 0x7f)
+        g_string_append_printf (escaped, "\\x%02x", (guchar) *c);
+      else
+        g_string_append_c (escaped, *c);
+    }
+  g_free (error->message);
+  error->message = g_string_free (escaped, FALSE);
 }
 
 static void
@@ -238,5 +268,10 @@ sb_cli_parse (const SbCliContext *context, int argc, const char *const *argv, GE
         plan->command[i] = g_strdup (parser.args->pdata[parser.pos + i]);
     }
   parser_clear (&parser);
-  return ok ? g_steal_pointer (&plan) : NULL;
+  if (!ok)
+    {
+      escape_controls (error != NULL ? *error : NULL);
+      return NULL;
+    }
+  return g_steal_pointer (&plan);
 }

@@ -15,7 +15,10 @@ typedef struct {
 
 /* Parses argv (argv[0] is the program name) into a new plan.  Implied
  * settings (the user namespace of a non-root caller, the personality's
- * defaults) are applied before returning. */
+ * defaults) are applied before returning.  The only I/O: each --args fd is
+ * read to EOF and then closed, as bwrap does, so that it does not reach the
+ * command.  Parsing stops at --help or --version (plan->show_help/version).
+ * Errors are SB_ERROR_USAGE, one line, control characters escaped. */
 SbPlan *sb_cli_parse (const SbCliContext *context, int argc, const char *const *argv, GError **error);
 
 /* The usage text printed by --help (to stdout) and, on no command, to stderr. */

@@ -319,8 +319,9 @@ sb_diag_clone_failure (SbPersonality personality, SbNamespace namespaces, int er
                                 "/proc/sys/user/max_*_namespaces exceeded (ENOSPC) (%s)", cause);
       return g_strdup_printf ("Creating new namespace failed: %s (%s)", g_strerror (errsv), cause);
     }
-  if (user && (errsv == EPERM || errsv == EACCES))
-    return g_strdup_printf ("creating a user namespace was refused: %s; %s",
+  if (user)
+    return g_strdup_printf ("creating a user namespace %s: %s; %s",
+                            errsv == EPERM || errsv == EACCES ? "was refused" : "failed",
                             g_strerror (errsv), cause);
   return g_strdup_printf ("creating new namespaces failed: %s; %s", g_strerror (errsv), cause);
 }

@@ -117,6 +117,12 @@ clone_flags (SbNamespace ns)
 }
 
 gboolean
+sb_launch_command_waits (const SbPlan *plan)
+{
+  return plan->info_fd >= 0 || plan->json_status_fd >= 0;
+}
+
+gboolean
 sb_launch_arm_parent_death (pid_t parent, GError **error)
 {
   if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
@@ -147,41 +153,47 @@ join_namespaces (const SbPlan *plan, pid_t parent, GError **error)
   return TRUE;
 }
 
-static void
-report (Monitor *m)
+/* Writes --info-fd and the first --json-status-fd line, once.  bwrap dies
+ * when it cannot, with this text. */
+static gboolean
+report (Monitor *m, GError **error)
 {
   const SbPlan *plan = m->plan;
   SbStatusInfo info = {
     .child_pid = m->sandbox_pid != 0 ? m->sandbox_pid : m->child,
     .command_pid = m->command_pid,
   };
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   if (m->reported)
-    return;
+    return TRUE;
   m->reported = TRUE;
   /* The sandbox may already be gone: then report what is known. */
-  if (!sb_status_read_namespaces (&info, m->created, &error))
-    g_debug ("%s", error->message);
+  if (!sb_status_read_namespaces (&info, m->created, &local_error))
+    g_debug ("%s", local_error->message);
 
   if (plan->info_fd >= 0)
     {
       g_autofree char *text = sb_status_format_info (&info);
-      if (!sb_status_write (plan->info_fd, text, &error))
-        g_debug ("%s", error->message);
-      g_clear_error (&error);
+      gboolean ok = sb_status_write (plan->info_fd, text, NULL);
+
+      if (!ok)
+        sb_throw_errno (error, "Write to info_fd");
       close (plan->info_fd);
+      if (!ok)
+        return FALSE;
     }
   if (plan->json_status_fd >= 0)
     {
       g_autofree char *text = sb_status_format_start (&info);
-      if (!sb_status_write (plan->json_status_fd, text, &error))
-        g_debug ("%s", error->message);
+      if (!sb_status_write (plan->json_status_fd, text, NULL))
+        return sb_throw_errno (error, "Write to info_fd");
     }
+  return TRUE;
 }
 
-static void
-handle_message (Monitor *m, SbMsg *msg)
+static gboolean
+handle_message (Monitor *m, SbMsg *msg, GError **error)
 {
   switch (msg->type)
     {
@@ -190,26 +202,32 @@ handle_message (Monitor *m, SbMsg *msg)
       /* An outside newuidmap waits for the child's pid before it can write
        * the maps the child waits for. */
       if (m->plan->userns_block_fd >= 0)
-        report (m);
-      break;
+        return report (m, error);
+      return TRUE;
     case SB_MSG_COMMAND:
       m->command_pid = msg->pid;
-      report (m);
-      break;
+      if (!report (m, error))
+        return FALSE;
+      /* The command waits for this, as bwrap's child waits for its parent:
+       * the reports are out before it runs. */
+      if (sb_launch_command_waits (m->plan) && !sb_channel_send (m->channel, SB_MSG_REPORTED, 0))
+        return sb_throw_errno (error, "writing to the sandbox's report socket");
+      return TRUE;
     case SB_MSG_EXEC:
       m->exec_started = TRUE;
-      break;
+      return TRUE;
     case SB_MSG_ERROR:
       if (m->child_error == NULL)
         m->child_error = g_steal_pointer (&msg->error);
-      break;
+      return TRUE;
     case SB_MSG_EXITED:
       m->done = TRUE;
       m->status = msg->value;
-      break;
+      return TRUE;
+    case SB_MSG_REPORTED:
     default:
       g_debug ("unknown report %d from the sandbox", msg->type);
-      break;
+      return TRUE;
     }
 }
 
@@ -225,9 +243,13 @@ read_messages (Monitor *m, GError **error)
       switch (sb_channel_recv (m->channel, &msg, error))
         {
         case SB_CHANNEL_MESSAGE:
-          handle_message (m, &msg);
-          sb_msg_clear (&msg);
-          break;
+          {
+            gboolean ok = handle_message (m, &msg, error);
+            sb_msg_clear (&msg);
+            if (!ok)
+              return FALSE;
+            break;
+          }
         case SB_CHANNEL_EMPTY:
           return TRUE;
         case SB_CHANNEL_CLOSED:
@@ -355,8 +377,7 @@ finish_reports (Monitor *m)
 {
   const SbPlan *plan = m->plan;
 
-  report (m);
-  if (plan->json_status_fd < 0)
+  if (!report (m, NULL) || plan->json_status_fd < 0)
     return;
   /* As bwrap: an exit code only for a command that really ran. */
   if (m->exec_started && m->child_error == NULL)

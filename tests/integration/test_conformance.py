@@ -106,7 +106,7 @@ class Case:
 
     def __init__(self, id, args, cmd=None, files=(), writable=(), nest=False,
                  fds=None, cwd='/', env=None, stdin=None, ref_exit=0,
-                 only=None, ours_only=None, timeout=60.0):
+                 only=None, ours_only=None, timeout=20.0):
         self.id = id
         self.args = list(args)
         self.cmd = cmd
@@ -176,9 +176,14 @@ class Case:
     def run(self, prog, tmp):
         prepare(tmp)
         argv = self.argv(tmp)
-        return run_once(prog, argv[:len(self.args)], argv[len(self.args):],
-                        self.environ(tmp), self.expand(self.cwd, tmp),
-                        self.fds_for(tmp), self.stdin, self.timeout)
+        before = set(sbtest.children_of_us())
+        try:
+            return run_once(prog, argv[:len(self.args)], argv[len(self.args):],
+                            self.environ(tmp), self.expand(self.cwd, tmp),
+                            self.fds_for(tmp), self.stdin, self.timeout)
+        finally:
+            # Orphans are reparented to us (sbtest makes us a subreaper).
+            sbtest.reap_orphans([p for p in sbtest.children_of_us() if p not in before])
 
 
 def prepare(tmp):
@@ -705,6 +710,10 @@ def test_side_by_side(case, tmp_path):
             % (ref_raw['exit'], expected, ref_raw['stderr']))
     ours_raw = case.run(OURS, tmp)
     notes_ref, notes_ours, problems = [], [], []
+    if ours_raw['leftover']:
+        problems.append('processes outlived the tool, holding its stdout/stderr')
+    if ref_raw['leftover']:
+        notes_ref.append('/usr/bin/bwrap left processes behind (killed)')
     ref = normalise(ref_raw, case, notes_ref, [])
     ours = normalise(ours_raw, case, notes_ours, problems)
     diffs = compare(ref, ours)

@@ -205,7 +205,9 @@ def test_sandbox_refuses_nesting_by_default():
 
 @pytest.mark.skipif(not which_in_usr('unshare'), reason='unshare (util-linux) is missing')
 def test_allow_nesting_allows_nested_namespaces():
-    out = ok(SB.sh('unshare -Urm true && echo nested-ok', ['--allow-nesting']))
+    # Root runs as uid 1000 inside: without CAP_SETFCAP the kernel refuses
+    # to map the global uid 0 into a nested namespace (see nesting_opts).
+    out = ok(SB.sh('unshare -Urm true && echo nested-ok', nesting_opts(SB)))
     assert out == 'nested-ok\n'
 
 

@@ -158,7 +158,7 @@ class BlockPipe(FdSpec):
         return r, w
 
 
-def drain(fd, timeout=10.0):
+def drain(fd, timeout=5.0):
     """Reads FD to EOF (or TIMEOUT seconds), closes it, returns the bytes;
     None if EOF did not come in time."""
     os.set_blocking(fd, False)
@@ -225,6 +225,7 @@ class Proc:
             t.daemon = True
             t.start()
         self.status = None
+        self.leftover = False
 
     @staticmethod
     def _child(argv, env, cwd, opened, in_r, out_w, err_w):
@@ -297,12 +298,15 @@ class Proc:
         except (ProcessLookupError, PermissionError):
             pass
 
-    def finish(self, timeout=10.0):
-        """Waits for the output readers; returns (stdout bytes, stderr text)."""
+    def finish(self, timeout=3.0):
+        """Waits for the output readers; returns (stdout bytes, stderr text).
+        Sets self.leftover when some process still held stdout or stderr
+        TIMEOUT seconds after the tool exited (it is then killed)."""
+        deadline = time.monotonic() + timeout
         for t in self.readers:
-            t.join(timeout)
-        if any(t.is_alive() for t in self.readers):
-            # A leftover process holds stdout/stderr: kill the group.
+            t.join(max(0.0, deadline - time.monotonic()))
+        self.leftover = any(t.is_alive() for t in self.readers)
+        if self.leftover:
             self.kill_group()
             for t in self.readers:
                 t.join(timeout)
@@ -324,14 +328,17 @@ class Proc:
             self.stdin = None
 
 
-def run_once(prog, args, cmd, env, cwd='/', fds=None, stdin=None, timeout=60.0):
-    """Runs PROG ARGS CMD; returns a dict of raw observations."""
+def run_once(prog, args, cmd, env, cwd='/', fds=None, stdin=None, timeout=20.0):
+    """Runs PROG ARGS CMD; returns a dict of raw observations.  'leftover'
+    tells whether processes outlived the tool while holding its stdout or
+    stderr (they are killed)."""
     proc = Proc([prog] + list(args) + list(cmd), env, cwd, fds, stdin)
     status = proc.wait(timeout)
     out, err = proc.finish()
     collected = proc.collect_fds()
     proc.close_kept()
-    return {'exit': status, 'stdout': out, 'stderr': err, 'fds': collected}
+    return {'exit': status, 'stdout': out, 'stderr': err, 'fds': collected,
+            'leftover': proc.leftover}
 
 
 # ---------------------------------------------------------------------------
