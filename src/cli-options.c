@@ -14,11 +14,13 @@
 #define NS_TRY (1u << 16)
 #define OP(kind, flags) ((kind) | ((flags) << 8))
 
+/* Called when a single-valued option is given again. */
 static void
 warn_last (SbCliParser *parser, const SbCliOption *option)
 {
-  g_ptr_array_add (parser->plan->warnings,
-                   g_strdup_printf ("Only the last %s option will take effect", option->name));
+  if (option->flags & SB_CLI_WARN_LAST)
+    g_ptr_array_add (parser->plan->warnings,
+                     g_strdup_printf ("Only the last %s option will take effect", option->name));
 }
 
 /* Plain decimal, no sign, no blanks, no base prefix: what bwrap-options.md
@@ -62,7 +64,7 @@ parse_octal (const char *text, guint32 max, guint32 *out)
 }
 
 static gboolean
-parse_fd (const SbCliOption *option, const char *text, int *fd, GError **error)
+parse_fd (const char *text, int *fd, GError **error)
 {
   guint64 value;
 
@@ -176,7 +178,7 @@ handle_args (SbCliParser *parser, const SbCliOption *option, const char *const *
 
   if (parser->current < parser->file_end)
     return sb_throw (error, SB_ERROR_USAGE, "--args not supported in arguments file");
-  if (!parse_fd (option, values[0], &fd, error))
+  if (!parse_fd (values[0], &fd, error))
     return FALSE;
   return sb_cli_splice_args (parser, fd, error);
 }
@@ -258,7 +260,7 @@ handle_fd (SbCliParser *parser, const SbCliOption *option, const char *const *va
   int *field = G_STRUCT_MEMBER_P (parser->plan, option->data);
   int fd;
 
-  if (!parse_fd (option, values[0], &fd, error))
+  if (!parse_fd (values[0], &fd, error))
     return FALSE;
   if (*field != -1)
     warn_last (parser, option);
@@ -284,7 +286,7 @@ handle_add_seccomp_fd (SbCliParser *parser, const SbCliOption *option, const cha
 
   if (parser->plan->seccomp_fd != -1)
     return sb_throw (error, SB_ERROR_USAGE, "--add-seccomp-fd cannot be combined with --seccomp");
-  if (!parse_fd (option, values[0], &fd, error))
+  if (!parse_fd (values[0], &fd, error))
     return FALSE;
   g_array_append_val (parser->plan->seccomp_fds, fd);
   return TRUE;
@@ -312,7 +314,7 @@ handle_string (SbCliParser *parser, const SbCliOption *option, const char *const
 {
   char **field = G_STRUCT_MEMBER_P (parser->plan, option->data);
 
-  if (*field != NULL && (option->flags & SB_CLI_WARN_LAST))
+  if (*field != NULL)
     warn_last (parser, option);
   g_free (*field);
   *field = g_strdup (values[0]);
@@ -394,7 +396,7 @@ handle_dest_op (SbCliParser *parser, const SbCliOption *option, const char *cons
 {
   int fd = -1;
 
-  if (option->n_values == 2 && !parse_fd (option, values[0], &fd, error))
+  if (option->n_values == 2 && !parse_fd (values[0], &fd, error))
     return FALSE;
   add_op (parser, option, option->data & 0xff, option->data >> 8,
           values[option->n_values - 1])->fd = fd;

@@ -128,6 +128,14 @@ parse_options (SbCliParser *parser, GError **error)
       const char *arg = parser->args->pdata[parser->pos];
       const SbCliOption *option;
 
+      if (parser->pos < parser->file_end && (arg[0] != '-' || strcmp (arg, "--") == 0))
+        {
+          /* bwrap stops reading an --args file there and drops the rest of
+           * it: the command comes from the command line only. */
+          g_ptr_array_remove_range (parser->args, parser->pos, parser->file_end - parser->pos);
+          parser->file_end = parser->pos;
+          continue;
+        }
       if (strcmp (arg, "--") == 0)
         {
           parser->pos++;

@@ -169,6 +169,18 @@ run_ops (SbRootfs *rootfs, GError **error)
   return TRUE;
 }
 
+/* 0755 by chmod rather than a mode= option, so that mountinfo shows the
+ * root's options as bwrap's (whose root is a directory in its tmpfs). */
+static gboolean
+chmod_root (SbRootfs *rootfs, GError **error)
+{
+  g_autofd int fd = openat (rootfs->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0 || fchmod (fd, 0755) != 0)
+    return sb_throw_errno (error, "Can't chmod the new root");
+  return TRUE;
+}
+
 /* Steps 1 to 4 of the comment at the top. */
 static gboolean
 enter_base (SbRootfs *rootfs, GError **error)
@@ -204,10 +216,9 @@ enter_base (SbRootfs *rootfs, GError **error)
   sb_mountapi_set_scratch (rootfs->api, rootfs->base_fd);
 
   newroot_fd = openat (rootfs->base_fd, SB_ROOTFS_NEWROOT, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (newroot_fd < 0
-      || sb_mountapi_mount_fs (rootfs->api, "tmpfs", base_options, SB_MOUNT_NOSUID | SB_MOUNT_NODEV, newroot_fd) != 0)
+  if (newroot_fd < 0 || sb_mountapi_mount_fs (rootfs->api, "tmpfs", NULL, SB_MOUNT_NOSUID | SB_MOUNT_NODEV, newroot_fd) != 0)
     return sb_rootfs_throw_mount (error, "Failed to mount tmpfs on the new root");
-  return refresh_root (rootfs, error);
+  return refresh_root (rootfs, error) && chmod_root (rootfs, error);
 }
 
 /* Step 5. */

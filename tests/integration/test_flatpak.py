@@ -12,6 +12,7 @@ When a run fails, the message shows what Flatpak handed bwrap: the run is
 repeated with flatpak/bwrap-logger.sh in front of the same bwrap.
 """
 
+import difflib
 import fcntl
 import hashlib
 import os
@@ -215,10 +216,14 @@ echo "ldcache=$(test -s /etc/ld.so.cache && echo yes || echo no)"
 echo "netns=$(readlink /proc/self/ns/net)"
 echo "net_devs=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' ')"
 echo "procs=$(ls -d /proc/[0-9]* | wc -l)"
-while read -r _ _ _ root mnt _ ; do
-  case $mnt in /usr|/app) echo "mount_$mnt=$root" ;; esac
-done < /proc/self/mountinfo
+echo "usr_inode=$(stat -c %d:%i /usr)"
+echo "app_inode=$(stat -c %d:%i /app)"
 '''
+
+
+def inode(path):
+    st = os.stat(path)
+    return '%d:%d' % (st.st_dev, st.st_ino)
 
 
 def md5(path):
@@ -250,7 +255,8 @@ def test_app_sees_flatpak_sandbox(installation, home, bwrap):
         'usr_busybox': md5(os.path.join(runtime_files, 'bin', 'busybox')),
         'host_flatpak': 'absent', 'passwd': '1', 'ldcache': 'yes',
         'net_devs': 'lo ',
-        'mount_/usr': runtime_files, 'mount_/app': app_files,
+        # /usr and /app are the deployments' files/ directories themselves.
+        'usr_inode': inode(runtime_files), 'app_inode': inode(app_files),
     }
     assert {k: got.get(k) for k in want} == want
     assert got['netns'] != os.readlink('/proc/self/ns/net')
@@ -404,32 +410,50 @@ def test_install_triggers(installation, bwrap):
 
 def _normalize(text, home, installation, bwrap):
     text = text.replace(home, '$HOME').replace(installation.top, '$TOP')
-    text = text.replace('FLATPAK_BWRAP=%s\n' % bwrap, 'FLATPAK_BWRAP=$BWRAP\n')
+    text = text.replace(bwrap, '$BWRAP')
+    text = re.sub(r'(pipe|socket):\[[0-9]+\]', r'\1', text)
     return re.sub(r'/run/flatpak/\.flatpak/[0-9]+', '/run/flatpak/.flatpak/N',
                   text)
 
 
-MOUNTS = r'''
-while read -r _ _ _ _ mnt opts _ ; do
-  echo "$mnt ${opts%%,*}"
-done < /proc/self/mountinfo
-echo "---"
-env | sort
-echo "---"
-for p in / /.flatpak-info /tmp /run /run/user/$(id -u) /var/tmp /etc/passwd $HOME; do
-  stat -c '%n %a %F' "$p"
-done
-'''
+# What the app sees, printed so that Debian's bwrap and ours can be compared
+# line by line (after _normalize).
+SIDE_BY_SIDE = {
+    # Mount points in order, per-mount options, fs type, source and
+    # superblock options (not the mount root: bindfile names are random).
+    'mounts': r"""
+while read -r _ _ _ _ mnt opts rest; do
+  echo "$mnt $opts ${rest#*- }"
+done < /proc/self/mountinfo""",
+    # Modes of everything bwrap itself created on the sandbox's root tmpfs
+    # (missing parents included).
+    'tree': r"""
+find / -xdev ! -type l -exec stat -c '%n %a %F' {} + | sort""",
+    'environment': 'env | sort',
+    'process': r"""
+grep -E '^(Uid|Gid|Groups|NSpid|NoNewPrivs|Seccomp|Cap[A-Za-z]+):' \
+  /proc/self/status
+cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups
+tr '\0' ' ' < /proc/1/cmdline; echo
+echo "pid=$$ pwd=$(pwd) umask=$(umask)"
+if [ "$(stat -L -c %i /run/.userns)" = "$(stat -L -c %i /proc/self/ns/user)" ]
+then echo "/run/.userns: the app's user namespace"
+else echo "/run/.userns: another user namespace"
+fi
+for f in /proc/$$/fd/*; do echo "fd ${f##*/} -> $(readlink "$f")"; done""",
+}
 
 
 @pytest.mark.skipif(SYSTEM_BWRAP is None,
                     reason='Debian bubblewrap is not installed')
-def test_same_sandbox_as_system_bwrap(installation):
-    """Side by side: the app's mount table (mount points, ro/rw), its
-    environment and the modes of what bwrap creates are Debian bwrap's."""
+@pytest.mark.parametrize('probe', sorted(SIDE_BY_SIDE))
+def test_same_sandbox_as_system_bwrap(installation, probe):
+    """Side by side: the sandbox Flatpak builds with our bwrap is the one
+    Debian's bwrap builds from the same arguments."""
     seen = {}
     for name, prog in (('system', SYSTEM_BWRAP), ('ours', BWRAP)):
         home = new_home(installation)
-        out = run_sh(installation, home, prog, MOUNTS)
+        out = run_sh(installation, home, prog, SIDE_BY_SIDE[probe])
         seen[name] = _normalize(out, home, installation, prog).splitlines()
-    assert seen['ours'] == seen['system']
+    assert seen['ours'] == seen['system'], '\n'.join(difflib.unified_diff(
+        seen['system'], seen['ours'], 'Debian bwrap', 'our bwrap', lineterm=''))

@@ -129,8 +129,9 @@ def alive(pid):
         return False
 
 
-def test_die_with_parent(tool, tmp_path):
-    opts = ['--die-with-parent'] + (['--unshare-pid'] if tool is BW else [])
+@pytest.mark.parametrize('extra', [[], ['--as-pid-1']], ids=['reaper', 'as-pid-1'])
+def test_die_with_parent(tool, tmp_path, extra):
+    opts = ['--die-with-parent'] + (['--unshare-pid'] if tool is BW else []) + extra
     before = HostState()
     parent, tool_pid = start_under_parent(tool, opts, tmp_path)
     try:
@@ -163,3 +164,50 @@ def test_without_die_with_parent_the_sandbox_survives(tool, tmp_path):
         if alive(tool_pid):
             os.kill(tool_pid, signal.SIGKILL)
         before.leftovers()  # kills and reaps what we left on purpose
+
+
+def descendants(pid):
+    """Pids of every descendant of PID (host view)."""
+    children = {}
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open('/proc/%s/stat' % entry) as f:
+                    ppid = int(f.read().rsplit(')', 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def comm(pid):
+    try:
+        with open('/proc/%d/comm' % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+@pytest.mark.parametrize('sig', [signal.SIGKILL, signal.SIGTERM],
+                         ids=lambda s: signal.Signals(s).name)
+def test_command_killed_from_outside_gives_128_plus_n(tool, tmp_path, sig):
+    # The host kills the command itself (not the tool): the tool reports it.
+    opts = ['--unshare-pid'] if tool is BW else []
+    proc = start(tool, opts, 'echo ready > /data/ready; exec sleep 60', tmp_path)
+    try:
+        wait_ready(proc, tmp_path)
+        sleeper = wait_for(lambda: [p for p in descendants(proc.pid) if comm(p) == 'sleep'],
+                           timeout=10)
+        assert sleeper, 'the command (sleep) was not found among the tool\'s descendants'
+        os.kill(sleeper[0], sig)
+        proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 128 + sig

@@ -865,13 +865,23 @@ test_args_repeated_and_empty (void)
 static void
 test_args_with_command (void)
 {
-  /* In place: a command inside the file is the command, and what follows on
-   * the command line are its arguments. */
-  int fd = memfd_with (DATA ("--dir\0/d\0--\0ls\0-l\0"), TRUE);
-  g_autofree char *line = g_strdup_printf ("--args %d /tmp", fd);
-  g_autoptr(SbPlan) plan = parse (line);
+  /* As bwrap: a command (or "--") ends the file, whose rest is dropped; the
+   * command comes from the command line. */
+  int dashdash = memfd_with (DATA ("--dir\0/d\0--\0ls\0-l\0"), TRUE);
+  int word = memfd_with (DATA ("--dir\0/d\0ls\0--bind\0/a\0/b\0"), TRUE);
+  int only = memfd_with (DATA ("ls\0"), TRUE);
+  g_autofree char *dashdash_line = g_strdup_printf ("--args %d /tmp", dashdash);
+  g_autofree char *word_line = g_strdup_printf ("--args %d --tmpfs /t true", word);
+  g_autofree char *only_line = g_strdup_printf ("--args %d", only);
+  g_autoptr(SbPlan) dashdash_plan = parse (dashdash_line);
+  g_autoptr(SbPlan) word_plan = parse (word_line);
+  g_autoptr(SbPlan) only_plan = parse (only_line);
 
-  assert_lines (plan, "command: ", "command: ls|command: -l|command: /tmp");
+  assert_lines (dashdash_plan, "op: ", "op: dir dest=/d");
+  assert_lines (dashdash_plan, "command: ", "command: /tmp");
+  assert_lines (word_plan, "op: ", "op: dir dest=/d|op: tmpfs dest=/t");
+  assert_lines (word_plan, "command: ", "command: true");
+  g_assert_null (only_plan->command);
 }
 
 static void

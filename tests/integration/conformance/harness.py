@@ -388,10 +388,16 @@ _SIZE_OPT = re.compile(r'^(size|nr_inodes)=')
 
 
 def normalise_mountinfo(text, sized_points, notes):
-    """Applies N1-N5; returns a list of strings, one per mount."""
+    """Applies N1-N5; returns (visible, covered): lists of strings, one per
+    mount, the second for mounts hidden under another one mounted on the
+    same point (compared separately so that the two kinds of difference are
+    reported apart; nothing can reach a covered mount from inside)."""
     if text.startswith('E:'):
-        return [text]
+        return [text], []
     mounts = parse_mountinfo(text)
+    covered = {m['parent'] for m in mounts
+               if any(p['id'] == m['parent'] and p['point'] == m['point']
+                      for p in mounts)}
     index = {m['id']: i for i, m in enumerate(mounts)}
     labels = {}
     scratch = None
@@ -400,6 +406,7 @@ def normalise_mountinfo(text, sized_points, notes):
                 and m['dev'] not in HOST_DEVICES:
             scratch = m['dev']
     out = []
+    hidden = []
     for i, m in enumerate(mounts):
         dev = m['dev']
         if dev not in HOST_DEVICES:
@@ -422,10 +429,11 @@ def normalise_mountinfo(text, sized_points, notes):
             sup = [o for o in sup if not _SIZE_OPT.match(o)]
         parent = m['parent']
         parent = '#%d' % index[parent] if parent in index else 'outside'
-        out.append('#%d parent=%s %s %s %s %s [%s] %s %s %s' % (
+        line = '#%d parent=%s %s %s %s %s [%s] %s %s %s' % (
             i, parent, dev, root, m['point'], m['opts'], ' '.join(optional),
-            m['fstype'], m['source'], ','.join(sup)))
-    return out
+            m['fstype'], m['source'], ','.join(sup))
+        (hidden if m['id'] in covered else out).append(line)
+    return out, hidden
 
 
 _STATUS_KEYS = ('CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb', 'NoNewPrivs',
@@ -632,7 +640,8 @@ def normalise(raw, case, notes, problems):
     out['domainname'] = probe['domainname']
     out['cgroup'] = probe['cgroup']
     out['net'] = probe['net']
-    out['mountinfo'] = normalise_mountinfo(probe['mountinfo'], case.sized_points(), notes)
+    out['mountinfo'], out['mountinfo: covered mounts'] = normalise_mountinfo(
+        probe['mountinfo'], case.sized_points(), notes)
     out['open fds'] = normalise_fd_listing(probe['fds'])
     out['files'] = probe['files']
     out['writable'] = probe['writable']
