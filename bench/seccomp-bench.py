@@ -105,9 +105,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sandbox', default=newest_sandbox(),
                         help='the sandbox binary (default: the newest build*/src/sandbox)')
-    parser.add_argument('--runs', type=int, default=5, help='loop runs per mode')
+    parser.add_argument('--runs', type=int, default=15, help='loop runs per mode')
     parser.add_argument('--build-runs', type=int, default=3, help='builds per mode')
-    parser.add_argument('--iterations', type=int, default=2000000,
+    parser.add_argument('--iterations', type=int, default=500000,
                         help='calls per measurement in the loop')
     parser.add_argument('--no-build', action='store_true', help='skip the build workload')
     args = parser.parse_args()

@@ -249,12 +249,13 @@ sb_rootfs_op_bind_fd (SbRootfs *rootfs, const SbMountOp *op, GError **error)
   struct stat fd_st, tree_st;
   ssize_t len;
 
-  if (fstat (op->fd, &fd_st) != 0)
-    return sb_throw_errno (error, "Can't stat fd %d", op->fd);
+  /* bwrap's words for an fd that is not open: it resolves its path. */
   g_snprintf (fd_link, sizeof fd_link, "/proc/self/fd/%d", op->fd);
+  if (fstat (op->fd, &fd_st) != 0)
+    return sb_throw_errno_value (error, ENOENT, "Can't find source path %s", fd_link);
   len = readlink (fd_link, path, sizeof path - 1);
   if (len < 0)
-    return sb_throw_errno (error, "Can't stat fd %d", op->fd);
+    return sb_throw_errno (error, "Can't find source path %s", fd_link);
   path[len] = '\0';
   source = g_strdup_printf ("fd %d (%s)", op->fd, path);
 

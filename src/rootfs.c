@@ -185,7 +185,6 @@ chmod_root (SbRootfs *rootfs, GError **error)
 static gboolean
 enter_base (SbRootfs *rootfs, GError **error)
 {
-  static const char *const base_options[] = { "mode", "0755", NULL };
   g_autofd int cwd_fd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   g_autofd int newroot_fd = -1;
   gboolean legacy = sb_mountapi_legacy_requested ();
@@ -198,7 +197,7 @@ enter_base (SbRootfs *rootfs, GError **error)
   if (rootfs->api == NULL)
     return FALSE;
 
-  rootfs->base_fd = sb_mountapi_mount_over_root (rootfs->api, base_options, SB_MOUNT_NOSUID | SB_MOUNT_NODEV);
+  rootfs->base_fd = sb_mountapi_mount_over_root (rootfs->api, NULL, SB_MOUNT_NOSUID | SB_MOUNT_NODEV);
   if (rootfs->base_fd < 0)
     return sb_rootfs_throw_mount (error, "Failed to mount tmpfs");
   if (mkdirat (rootfs->base_fd, OLDROOT, 0755) != 0)
@@ -216,7 +215,8 @@ enter_base (SbRootfs *rootfs, GError **error)
   sb_mountapi_set_scratch (rootfs->api, rootfs->base_fd);
 
   newroot_fd = openat (rootfs->base_fd, SB_ROOTFS_NEWROOT, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (newroot_fd < 0 || sb_mountapi_mount_fs (rootfs->api, "tmpfs", NULL, SB_MOUNT_NOSUID | SB_MOUNT_NODEV, newroot_fd) != 0)
+  if (newroot_fd < 0
+      || sb_mountapi_mount_fs (rootfs->api, "tmpfs", NULL, SB_MOUNT_NOSUID | SB_MOUNT_NODEV, newroot_fd) != 0)
     return sb_rootfs_throw_mount (error, "Failed to mount tmpfs on the new root");
   return refresh_root (rootfs, error) && chmod_root (rootfs, error);
 }

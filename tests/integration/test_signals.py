@@ -211,3 +211,24 @@ def test_command_killed_from_outside_gives_128_plus_n(tool, tmp_path, sig):
             proc.kill()
             proc.wait()
     assert proc.returncode == 128 + sig
+
+
+@pytest.mark.parametrize('delay', [0, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1])
+def test_sigterm_at_any_moment_of_setup_leaves_nothing(tool, tmp_path, delay):
+    # SIGTERM sent while the tool may still be setting up: however far it
+    # got, it ends promptly and leaves no process, mount or file behind.
+    opts = ['--unshare-pid'] if tool is BW else []
+    before = HostState()
+    proc = subprocess.Popen([tool.path] + tool.usr + opts + ['sleep', '30'],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail('the tool did not end within 10s of SIGTERM')
+    assert proc.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM, 1), (proc.returncode, err)
+    before.assert_unchanged()
