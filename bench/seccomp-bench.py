@@ -3,9 +3,11 @@
 
     bench/seccomp-bench.py [--sandbox PATH] [--runs N] [--iterations N] [--no-build]
 
-Runs two workloads inside the sandbox, alternately with `--seccomp-profile none`
-and with the default policy (swapping which goes first every round), and
-prints the results and their ratio (default / none; 1.00 means free):
+Runs two workloads inside the sandbox in three modes, taking turns (the order
+rotates every round): `--seccomp-profile none`; a one-instruction "allow
+everything" program given with --seccomp (the fixed cost of having any filter
+at all); and the default policy.  Prints the results and the ratios to no
+filter (1.00 means free):
 
   1. a syscall-heavy loop (seccomp-syscalls.c): nanoseconds per call for
      getppid, ioctl(FIONREAD), read(/dev/zero) and close(-1), best of the
@@ -20,6 +22,7 @@ import argparse
 import os
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -28,10 +31,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 
-MODES = [
-    ('none', ['--seccomp-profile', 'none']),
-    ('default', []),
-]
+MODES = ['none', 'allow-all', 'default']
+
+# struct sock_filter { BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW }
+ALLOW_ALL = struct.pack('<HBBI', 0x06, 0, 0, 0x7fff0000)
 
 ROOT = ['--ro-bind', '/usr', '/usr', '--proc', '/proc', '--dev', '/dev',
         '--tmpfs', '/tmp', '--setenv', 'HOME', '/tmp', '--chdir', '/tmp']
@@ -47,9 +50,20 @@ def newest_sandbox():
     return best
 
 
-def run_inside(sandbox, opts, command, timeout):
-    result = subprocess.run([sandbox] + ROOT + opts + command, timeout=timeout,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def run_inside(sandbox, mode, work, opts, command, timeout):
+    fds = []
+    if mode == 'none':
+        opts = ['--seccomp-profile', 'none'] + opts
+    elif mode == 'allow-all':
+        fds = [os.open(os.path.join(work, 'allow-all.bpf'), os.O_RDONLY)]
+        opts = ['--seccomp', str(fds[0])] + opts
+    try:
+        result = subprocess.run([sandbox] + ROOT + opts + command, timeout=timeout,
+                                pass_fds=fds, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    finally:
+        for fd in fds:
+            os.close(fd)
     if result.returncode != 0:
         sys.exit('seccomp-bench: %s failed (exit %d):\n%s' % (
             ' '.join(command), result.returncode, result.stderr))
@@ -59,7 +73,7 @@ def run_inside(sandbox, opts, command, timeout):
 def rounds(runs):
     """The modes in alternating order, `runs` times each."""
     for i in range(runs):
-        yield from (MODES if i % 2 == 0 else reversed(MODES))
+        yield from MODES[i % len(MODES):] + MODES[:i % len(MODES)]
 
 
 def micro(sandbox, work, iterations, runs):
@@ -67,9 +81,9 @@ def micro(sandbox, work, iterations, runs):
     exe = os.path.join(work, 'seccomp-syscalls')
     subprocess.run(['gcc', '-O2', '-o', exe, os.path.join(HERE, 'seccomp-syscalls.c')],
                    check=True)
-    samples = {mode: {} for mode, _ in MODES}
-    for mode, opts in rounds(runs):
-        out = run_inside(sandbox, opts + ['--ro-bind', work, '/bench'],
+    samples = {mode: {} for mode in MODES}
+    for mode in rounds(runs):
+        out = run_inside(sandbox, mode, work, ['--ro-bind', work, '/bench'],
                          ['/bench/seccomp-syscalls', str(iterations)], timeout=600)
         for line in out.splitlines():
             call, ns = line.split()
@@ -92,10 +106,10 @@ def build(sandbox, work, runs):
     archive = subprocess.run(['git', '-C', TOP, 'archive', 'HEAD'], check=True,
                              stdout=subprocess.PIPE).stdout
     subprocess.run(['tar', '-x', '-C', project], input=archive, check=True)
-    samples = {mode: [] for mode, _ in MODES}
-    for mode, opts in rounds(runs):
+    samples = {mode: [] for mode in MODES}
+    for mode in rounds(runs):
         start = time.monotonic()
-        run_inside(sandbox, opts + ['--ro-bind', project, '/project'],
+        run_inside(sandbox, mode, work, ['--ro-bind', project, '/project'],
                    ['sh', '-c', BUILD], timeout=1800)
         samples[mode].append(time.monotonic() - start)
     return {mode: statistics.median(v) for mode, v in samples.items()}
@@ -118,6 +132,8 @@ def main():
 
     work = tempfile.mkdtemp(prefix='seccomp-bench-')
     os.chmod(work, 0o755)
+    with open(os.path.join(work, 'allow-all.bpf'), 'wb') as f:
+        f.write(ALLOW_ALL)
     try:
         loop = micro(args.sandbox, work, args.iterations, args.runs)
         built = None if args.no_build else build(args.sandbox, work, args.build_runs)
@@ -126,14 +142,17 @@ def main():
 
     print('seccomp cost: %s (loop: best of %d runs; build: median of %d)' % (
         args.sandbox, args.runs, args.build_runs))
-    print('%-22s %12s %12s %8s' % ('', 'no filter', 'default', 'ratio'))
-    for call in loop['none']:
-        a, b = loop['none'][call], loop['default'][call]
-        print('%-22s %12.1f %12.1f %8.2f' % (call + ' (ns/call)', a, b, b / a))
+    print('%-20s %10s %10s %10s %10s %10s' % ('', 'no filter', 'allow-all', 'default',
+                                              'allow-all', 'default'))
+    print('%-20s %10s %10s %10s %10s %10s' % ('', '', '', '', '/ none', '/ none'))
+    rows = [(call + ' (ns/call)', {m: loop[m][call] for m in MODES}, ' %10.1f')
+            for call in loop['none']]
     if built is not None:
-        a, b = built['none'], built['default']
-        print('%-22s %12.2f %12.2f %8.2f' % ('build (s)', a, b, b / a))
-
+        rows.append(('build (s)', built, ' %10.2f'))
+    for name, values, fmt in rows:
+        base = values['none']
+        print('%-20s' % name + ''.join(fmt % values[m] for m in MODES) +
+              ' %10.2f %10.2f' % (values['allow-all'] / base, values['default'] / base))
 
 if __name__ == '__main__':
     main()

@@ -2,8 +2,8 @@
 #include "seccomp-policy.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <libseccomp.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>

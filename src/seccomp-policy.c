@@ -3,8 +3,8 @@
 #include "seccomp-policy.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <libseccomp.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 

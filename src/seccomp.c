@@ -6,9 +6,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libseccomp.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <libseccomp.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
