@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "glib-compat.h"
-#include "plan.h"
 
 /* Linux's own limit on symlinks followed in one lookup. */
 #define MAX_SYMLINKS 40
@@ -33,8 +32,6 @@ sb_pathsafe_parent_mode (guint32 perms)
 {
   guint32 mode = 0755;
 
-  if (perms == SB_MODE_UNSET)
-    return mode;
   if ((perms & 0070) == 0)
     mode &= ~0050U;
   if ((perms & 0007) == 0)

@@ -28,6 +28,6 @@ int sb_pathsafe_mkdirs (int root_fd, const char *path, mode_t mode);
 void sb_pathsafe_set_fallback (gboolean fallback);
 
 /* bwrap's rule for missing parents of a destination created with PERMS
- * (SB_MODE_UNSET when the op has no mode): 0755, without the group bits when
- * PERMS grants the group nothing, without the other bits likewise. */
+ * (0 for an op without a mode): 0755, without the group bits when PERMS
+ * grants the group nothing, without the other bits likewise. */
 guint32 sb_pathsafe_parent_mode (guint32 perms);

@@ -15,16 +15,17 @@ typedef struct {
   guint serial;    /* names files of ours in base */
 } SbRootfs;
 
-/* Where the new root's tmpfs is mounted in base. */
+/* The directory of base that is bound onto itself as the new root. */
 #define SB_ROOTFS_NEWROOT "newroot"
 
 /* DEST resolved inside the new root (pathsafe.c), FLAGS as for openat: an fd
  * on whatever is mounted topmost there, or -1 with errno set. */
 int sb_rootfs_open (SbRootfs *rootfs, const char *dest, int flags);
 
-/* The mode OP creates things with: --perms, else the kind's default (0755
- * for --dir and --tmpfs, 0666 for --file, 0600 for --bind-data);
- * SB_MODE_UNSET for kinds that have none. */
+/* The mode OP creates things with, bwrap's "perms" of the op: --perms, else
+ * the kind's default (0755 for --dir and --tmpfs, 0666 for --file, 0600 for
+ * --bind-data); 0 for kinds that have none, as in bwrap, so that their
+ * missing parents are made 0700. */
 guint32 sb_rootfs_op_mode (const SbMountOp *op);
 
 /* Creates the missing parents of op->dest (sb_pathsafe_parent_mode of the

@@ -51,7 +51,8 @@ sb_rootfs_op_mode (const SbMountOp *op)
     case SB_OP_TMP_OVERLAY:
     case SB_OP_RO_OVERLAY:
     default:
-      return SB_MODE_UNSET;
+      /* bwrap's ops are zero-initialised: 0 makes missing parents 0700. */
+      return 0;
     }
   return op->mode != SB_MODE_UNSET ? op->mode : fallback;
 }
@@ -306,26 +307,52 @@ copy_fd (int in_fd, int out_fd)
     }
 }
 
+/* mkstemp's names in base's root, where bwrap makes its own (the name shows
+ * in mountinfo as the root of the bind). */
+static int
+create_bind_file (int base_fd, char **name)
+{
+  static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+  for (int attempt = 0; attempt < 100; attempt++)
+    {
+      char suffix[7];
+      int fd;
+
+      for (guint i = 0; i < sizeof suffix - 1; i++)
+        suffix[i] = chars[g_random_int_range (0, (gint32) (sizeof chars - 1))];
+      suffix[sizeof suffix - 1] = '\0';
+      *name = g_strconcat ("bindfile", suffix, NULL);
+      fd = openat (base_fd, *name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd >= 0 || errno != EEXIST)
+        return fd;
+      g_clear_pointer (name, g_free);
+    }
+  errno = EEXIST;
+  return -1;
+}
+
 gboolean
 sb_rootfs_op_bind_data (SbRootfs *rootfs, const SbMountOp *op, GError **error)
 {
   g_auto (SbMountTree) tree = SB_MOUNT_TREE_INIT;
-  g_autofree char *name = g_strdup_printf ("bind-data-%u", ++rootfs->serial);
+  g_autofree char *name = NULL;
   guint32 mode = sb_rootfs_op_mode (op);
   g_autofd int fd = -1;
   gboolean ok;
 
   /* In base, so the sandbox can never reach the file but through DEST. */
-  fd = openat (rootfs->base_fd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+  fd = create_bind_file (rootfs->base_fd, &name);
   if (fd < 0)
     return sb_throw_errno (error, "Can't create tmpfile for %s", op->dest);
   if (fchmod (fd, mode) != 0)
-    return sb_throw_errno (error, "Can't set mode %#o on file to be used for %s", mode, op->dest);
-  if (copy_fd (op->fd, fd) != 0)
-    return sb_throw_errno (error, "Can't write data to file %s", op->dest);
-  if (sb_mountapi_clone (rootfs->api, rootfs->base_fd, name, FALSE, &tree) != 0)
-    return sb_rootfs_throw_mount (error, "Can't bind mount data on %s", op->dest);
-  ok = sb_rootfs_attach (rootfs, op, &tree, bind_flags (op), "data", error);
+    ok = sb_throw_errno (error, "Can't set mode %#o on file to be used for %s", mode, op->dest);
+  else if (copy_fd (op->fd, fd) != 0)
+    ok = sb_throw_errno (error, "Can't write data to file %s", op->dest);
+  else if (sb_mountapi_clone (rootfs->api, rootfs->base_fd, name, FALSE, &tree) != 0)
+    ok = sb_rootfs_throw_mount (error, "Can't bind mount data on %s", op->dest);
+  else
+    ok = sb_rootfs_attach (rootfs, op, &tree, bind_flags (op), "data", error);
   (void) unlinkat (rootfs->base_fd, name, 0);
   return ok;
 }

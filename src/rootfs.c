@@ -15,9 +15,10 @@
  *     copies host mounts only.
  *  3. chroot into base/oldroot and go back to the caller's working directory:
  *     host paths resolve as the caller's would.
- *  4. The new root is a tmpfs on base/newroot, reached only through fds; every
- *     destination is resolved from it by pathsafe.c.  What the sandbox must
- *     never see (--bind-data files, --tmp-overlay upper layers) lives in base.
+ *  4. The new root is base/newroot bound onto itself (as bwrap's), reached
+ *     only through fds; every destination is resolved from it by pathsafe.c.
+ *     What the sandbox must never see (--bind-data files, --tmp-overlay upper
+ *     layers) lives in base beside it: only the newroot subtree is bound.
  *  5. chroot back into base, pivot_root(".", ".") from the new root, which puts
  *     base (and R within it) on top of the new root, and detach that with
  *     umount2(".", MNT_DETACH).  The working directory is left at the new "/". */
@@ -169,22 +170,11 @@ run_ops (SbRootfs *rootfs, GError **error)
   return TRUE;
 }
 
-/* 0755 by chmod rather than a mode= option, so that mountinfo shows the
- * root's options as bwrap's (whose root is a directory in its tmpfs). */
-static gboolean
-chmod_root (SbRootfs *rootfs, GError **error)
-{
-  g_autofd int fd = openat (rootfs->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0 || fchmod (fd, 0755) != 0)
-    return sb_throw_errno (error, "Can't chmod the new root");
-  return TRUE;
-}
-
 /* Steps 1 to 4 of the comment at the top. */
 static gboolean
 enter_base (SbRootfs *rootfs, GError **error)
 {
+  g_auto (SbMountTree) tree = SB_MOUNT_TREE_INIT;
   g_autofd int cwd_fd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   g_autofd int newroot_fd = -1;
   gboolean legacy = sb_mountapi_legacy_requested ();
@@ -214,11 +204,14 @@ enter_base (SbRootfs *rootfs, GError **error)
     return sb_throw_errno (error, "Can't go back to the working directory");
   sb_mountapi_set_scratch (rootfs->api, rootfs->base_fd);
 
+  /* The new root is base's newroot directory bound onto itself, as bwrap
+   * makes it: the sandbox's "/" is then a mount point showing only that
+   * subtree of base, and mountinfo reads as bwrap's. */
   newroot_fd = openat (rootfs->base_fd, SB_ROOTFS_NEWROOT, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (newroot_fd < 0
-      || sb_mountapi_mount_fs (rootfs->api, "tmpfs", NULL, SB_MOUNT_NOSUID | SB_MOUNT_NODEV, newroot_fd) != 0)
-    return sb_rootfs_throw_mount (error, "Failed to mount tmpfs on the new root");
-  return refresh_root (rootfs, error) && chmod_root (rootfs, error);
+  if (newroot_fd < 0 || sb_mountapi_clone (rootfs->api, newroot_fd, "", FALSE, &tree) != 0
+      || sb_mountapi_attach (rootfs->api, &tree, 0, newroot_fd) != 0)
+    return sb_rootfs_throw_mount (error, "setting up newroot bind");
+  return refresh_root (rootfs, error);
 }
 
 /* Step 5. */

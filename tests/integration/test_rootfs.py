@@ -1,17 +1,19 @@
 """How the new root is built: both mount backends (the new mount API and the
 mount(2) fallback, forced with SANDBOX_TEST_LEGACY_MOUNT_API=1), destinations
 that must stay inside the new root even against a racing symlink swap, host
-sources resolved as the caller sees them, --bind-fd identity."""
+sources resolved as the caller sees them, --bind-fd identity; bwrap's modes for
+missing parents and bwrap's mountinfo for the root and --bind-data files."""
 
 import ctypes
 import os
+import re
 import subprocess
 import threading
 import time
 
 import pytest
 
-from sbtest import BW, SB, HostState, ok, run
+from sbtest import BW, BWRAP, SB, HostState, ok, run
 
 LEGACY_ENV = 'SANDBOX_TEST_LEGACY_MOUNT_API'
 
@@ -229,3 +231,180 @@ def test_failure_leaves_nothing_on_the_host(tool, tmp_path, host_state):
     assert r.returncode == 1
     assert os.listdir(tmp_path / 'src') == []
     host_state.assert_unchanged()
+
+
+# -- modes of missing parents, as bwrap -------------------------------------------
+
+# (options, the destination whose parents are checked, their mode).  bwrap's
+# ops carry a "perms" that is 0 unless the op takes --perms, so only --dir,
+# --tmpfs, --file and --bind-data let parents be 0755; the rest get 0700.
+PARENT_MODE_CASES = [
+    (['--proc', '/a/proc'], '/a/proc', '700'),
+    (['--symlink', 'x', '/c/b/link'], '/c/b/link', '700'),
+    (['--ro-bind-fd', '{dirfd}', '/d/b/fd'], '/d/b/fd', '700'),
+    (['--bind-fd', '{dirfd}', '/d2/fd'], '/d2/fd', '700'),
+    (['--bind', '{src}', '/e/b/x'], '/e/b/x', '700'),
+    (['--ro-bind-try', '{src}', '/e2/x'], '/e2/x', '700'),
+    (['--dev-bind', '{src}', '/e3/x'], '/e3/x', '700'),
+    (['--ro-bind', '{src}/file', '/e4/x'], '/e4/x', '700'),
+    (['--mqueue', '/h/mq'], '/h/mq', '700'),
+    (['--bind-data', '{data}', '/f/b/x'], '/f/b/x', '700'),
+    (['--ro-bind-data', '{data}', '/f2/x'], '/f2/x', '700'),
+    (['--perms', '0644', '--bind-data', '{data}', '/f3/x'], '/f3/x', '755'),
+    (['--file', '{data}', '/g/b/x'], '/g/b/x', '755'),
+    (['--perms', '0640', '--file', '{data}', '/g2/x'], '/g2/x', '750'),
+    (['--perms', '0604', '--file', '{data}', '/g3/x'], '/g3/x', '705'),
+    (['--tmpfs', '/i/b/t'], '/i/b/t', '755'),
+    (['--perms', '0', '--tmpfs', '/i2/t'], '/i2/t', '700'),
+    (['--perms', '0750', '--tmpfs', '/i3/t'], '/i3/t', '750'),
+    (['--dir', '/j/b/d'], '/j/b/d', '755'),
+    (['--perms', '0705', '--dir', '/j2/d'], '/j2/d', '705'),
+    (['--perms', '0700', '--dir', '/j3/d'], '/j3/d', '700'),
+    # An existing parent keeps its mode; only the missing ones are made.
+    (['--dir', '/m', '--bind', '{src}', '/m/b/x'], '/m/b/x', '700'),
+]
+# Not in bwrap 0.8.0 (the system bwrap we compare with): checked on ours only.
+OVERLAY_PARENT_MODE_CASES = [
+    (['--overlay-src', '{src}', '--tmp-overlay', '/o/b/ov'], '/o/b/ov', '700'),
+    (['--overlay-src', '{src}', '--overlay-src', '{src2}', '--ro-overlay', '/o2/ov'], '/o2/ov', '700'),
+]
+
+
+def _parents(dest):
+    parts = dest.strip('/').split('/')[:-1]
+    return ['/' + '/'.join(parts[:i + 1]) for i in range(len(parts))]
+
+
+def _parent_modes(tool, cases, tmp_path, env=None):
+    """Runs every case in one sandbox; returns {parent: mode} as seen inside."""
+    src = tmp_path / 'src'
+    src.mkdir(exist_ok=True)
+    (src / 'file').write_text('f\n')
+    (tmp_path / 'src2').mkdir(exist_ok=True)
+    data = tmp_path / 'data'
+    data.write_text('data\n')
+    fds = []
+    opts = []
+    paths = []
+    try:
+        for case_opts, dest, _ in cases:
+            for opt in case_opts:
+                # Each op gets an fd of its own: bwrap closes them after use.
+                if opt == '{data}':
+                    fds.append(os.open(str(data), os.O_RDONLY))
+                    opt = str(fds[-1])
+                elif opt == '{dirfd}':
+                    fds.append(os.open(str(src), os.O_PATH | os.O_DIRECTORY))
+                    opt = str(fds[-1])
+                opts.append(opt.format(src=src, src2=tmp_path / 'src2'))
+            paths += _parents(dest)
+        out = ok(tool.sh('stat -c "%n %a" ' + ' '.join(paths),
+                         ['--unshare-ipc'] + opts, env=env, pass_fds=fds))
+    finally:
+        for fd in fds:
+            os.close(fd)
+    return dict(line.split() for line in out.splitlines())
+
+
+def _expected_parent_modes(cases):
+    expected = {}
+    for case_opts, dest, mode in cases:
+        for parent in _parents(dest):
+            expected[parent] = mode
+    if '/m' in expected:
+        expected['/m'] = '755'  # made by --dir, before the bind
+    return expected
+
+
+def test_parent_modes_follow_the_op_like_bwrap(tool, backend_env, tmp_path):
+    cases = PARENT_MODE_CASES + OVERLAY_PARENT_MODE_CASES
+    assert _parent_modes(tool, cases, tmp_path, backend_env) == _expected_parent_modes(cases)
+
+
+def test_parent_modes_match_system_bwrap(system_bwrap, tmp_path):
+    ours = _parent_modes(BW, PARENT_MODE_CASES, tmp_path)
+    theirs = _parent_modes(system_bwrap, PARENT_MODE_CASES, tmp_path)
+    assert ours == theirs
+    assert ours == _expected_parent_modes(PARENT_MODE_CASES)
+
+
+def test_parent_modes_ignore_the_umask(tmp_path):
+    old = os.umask(0o077)
+    try:
+        modes = _parent_modes(BW, PARENT_MODE_CASES, tmp_path)
+    finally:
+        os.umask(old)
+    assert modes == _expected_parent_modes(PARENT_MODE_CASES)
+
+
+# -- the root and data binds in mountinfo, as bwrap's -------------------------------
+
+MOUNTINFO_OPTS = ['--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib64', '/lib64',
+                  '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib',
+                  '--proc', '/proc', '--file', '{0}', '/f', '--ro-bind-data', '{1}', '/g',
+                  '--perms', '0640', '--bind-data', '{2}', '/h/i']
+
+
+def _mountinfo(prog, env=None):
+    """/proc/self/mountinfo inside, as (mount id, parent id, device, rest)."""
+    fds = [os.open('/etc/hostname', os.O_RDONLY) for _ in range(3)]
+    try:
+        opts = [o.format(*fds) for o in MOUNTINFO_OPTS]
+        out = ok(run(opts + ['cat', '/proc/self/mountinfo'], prog=prog, env=env,
+                     pass_fds=fds))
+    finally:
+        for fd in fds:
+            os.close(fd)
+    return [line.split(' ', 3) for line in out.splitlines()]
+
+
+def _normalised(lines):
+    """Mountinfo with ids and devices replaced by their order of appearance,
+    and mkstemp's random suffix of the data files removed."""
+    ids, devs = {}, {}
+    result = []
+    for mnt_id, parent, dev, rest in lines:
+        ids.setdefault(mnt_id, len(ids))
+        devs.setdefault(dev, len(devs))
+        rest = re.sub(r'^/bindfile[A-Za-z0-9]{6}//deleted ', '/bindfileXXXXXX//deleted ', rest)
+        result.append((ids[mnt_id], ids.get(parent, 'outside'), devs[dev], rest))
+    return result
+
+
+def test_root_and_data_binds_in_mountinfo(backend_env):
+    lines = _mountinfo(BWRAP, backend_env)
+    root, by_point = lines[0], {fields[3].split()[1]: fields for fields in lines}
+    # "/" is base's newroot directory bound onto itself: one tmpfs, no mode=.
+    left, _, right = root[3].partition(' - ')
+    root_path, point, opts = left.split()[:3]
+    fstype, source, super_opts = right.split()
+    assert (root_path, point, fstype, source) == ('/newroot', '/', 'tmpfs', 'tmpfs')
+    assert opts == 'rw,nosuid,nodev,relatime'
+    assert 'mode=' not in super_opts
+    # The data files live on that same tmpfs, deleted, outside the root.
+    for dest, flags in (('/g', 'ro'), ('/h/i', 'rw')):
+        fields = by_point[dest]
+        assert fields[2] == root[2]
+        assert re.match(r'/bindfile[A-Za-z0-9]{6}//deleted %s %s,nosuid,nodev,relatime - tmpfs tmpfs %s$'
+                        % (dest, flags, re.escape(super_opts)), fields[3]), fields[3]
+    assert '/f' not in by_point
+
+
+def test_mountinfo_matches_system_bwrap(system_bwrap, backend_env):
+    assert _normalised(_mountinfo(BWRAP, backend_env)) == _normalised(_mountinfo(system_bwrap.path))
+
+
+def test_base_stays_invisible(tool, tmp_path):
+    layer = tmp_path / 'layer'
+    layer.mkdir()
+    rd = os.open('/etc/hostname', os.O_RDONLY)
+    try:
+        out = ok(tool.sh('ls -a /; stat -c %a /', [
+            '--overlay-src', str(layer), '--tmp-overlay', '/ov',
+            '--bind-data', str(rd), '/bd'], root=tool.usr_nodev, pass_fds=(rd,)))
+    finally:
+        os.close(rd)
+    names = out.split()
+    assert names[-1] == '755'
+    assert not {'oldroot', 'newroot'} & set(names)
+    assert not [n for n in names if n.startswith(('bindfile', 'tmp-overlay', 'mount-'))]
