@@ -137,3 +137,9 @@ sb_channel_recv (int fd, SbMsg *msg, GError **error)
                                       wire.code, wire.text);
   return SB_CHANNEL_MESSAGE;
 }
+
+gboolean
+sb_channel_command_waits (const SbPlan *plan)
+{
+  return plan->info_fd >= 0 || plan->json_status_fd >= 0;
+}

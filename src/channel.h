@@ -2,11 +2,14 @@
  * (SOCK_SEQPACKET, close-on-exec): who they are, that exec is near, setup
  * errors as {domain, code, message}, and the command's exit.  The kernel
  * attaches each sender's pid, translated into the monitor's pid namespace
- * (SO_PASSCRED), so the monitor learns pids it cannot otherwise see. */
+ * (SO_PASSCRED), so the monitor learns pids it cannot otherwise see.  The
+ * monitor answers once, SB_MSG_REPORTED, when the command waits for it. */
 #pragma once
 
 #include <glib.h>
 #include <sys/types.h>
+
+#include "plan.h"
 
 typedef enum {
   SB_MSG_INIT = 1,  /* from the sandbox's first process (pid 1 inside) */
@@ -42,3 +45,8 @@ typedef enum {
 
 /* Reads one message. */
 SbChannelResult sb_channel_recv (int fd, SbMsg *msg, GError **error);
+
+/* Whether the command waits for SB_MSG_REPORTED before it goes on: with
+ * --info-fd or --json-status-fd, as bwrap's child waits for its parent,
+ * so that the reports are out before the command runs. */
+gboolean sb_channel_command_waits (const SbPlan *plan);

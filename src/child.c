@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -18,7 +19,6 @@
 #include "exec.h"
 #include "glib-compat.h"
 #include "idmap.h"
-#include "launch.h"
 #include "net.h"
 #include "reaper.h"
 #include "rootfs.h"
@@ -151,8 +151,14 @@ write_maps (const Child *c, const SbIdMap *map, GError **error)
   if (!g_error_matches (*error, SB_ERRNO_ERROR, EPERM)
       && !g_error_matches (*error, SB_ERRNO_ERROR, EACCES))
     return FALSE;
-  sb_diag_userns_facts_read (&facts);
-  cause = sb_diag_userns_cause (&facts, (*error)->code);
+  if (map->uid_outside == 0 && (c->ctx->caller_caps & (G_GUINT64_CONSTANT (1) << CAP_SETFCAP)) == 0)
+    cause = g_strdup ("since Linux 5.12, mapping uid 0 of the parent namespace needs "
+                      "CAP_SETFCAP there, which the caller lacks; run as another uid");
+  else
+    {
+      sb_diag_userns_facts_read (&facts);
+      cause = sb_diag_userns_cause (&facts, (*error)->code);
+    }
   message = g_strdup_printf ("%s (%s)", (*error)->message, cause);
   g_free ((*error)->message);
   (*error)->message = message;
@@ -422,7 +428,7 @@ run_command (Child *c)
 
   if (!sb_channel_send (c->ctx->channel, SB_MSG_COMMAND, 0))
     _exit (1);
-  if (sb_launch_command_waits (plan))
+  if (sb_channel_command_waits (plan))
     {
       SbMsg msg = { 0 };
       /* Anything but the go-ahead: the monitor failed and kills us. */

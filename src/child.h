@@ -12,6 +12,7 @@ typedef struct {
   const SbSeccompSet *filters;
   SbNamespace created;       /* the namespaces clone created (try ones resolved) */
   gboolean nested_pid_ns;    /* --pidns with --unshare-pid: the pid namespace is made here */
+  guint64 caller_caps;       /* the caller's permitted capabilities */
   guint64 command_caps;      /* the capabilities the command keeps */
   gboolean command_ambient;  /* ... also as inheritable and ambient ones */
   guint32 outside_uid;       /* the caller's ids in the parent of the new user namespace */

@@ -4,10 +4,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
-#include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -117,12 +115,6 @@ clone_flags (SbNamespace ns)
 }
 
 gboolean
-sb_launch_command_waits (const SbPlan *plan)
-{
-  return plan->info_fd >= 0 || plan->json_status_fd >= 0;
-}
-
-gboolean
 sb_launch_arm_parent_death (pid_t parent, GError **error)
 {
   if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
@@ -210,7 +202,7 @@ handle_message (Monitor *m, SbMsg *msg, GError **error)
         return FALSE;
       /* The command waits for this, as bwrap's child waits for its parent:
        * the reports are out before it runs. */
-      if (sb_launch_command_waits (m->plan) && !sb_channel_send (m->channel, SB_MSG_REPORTED, 0))
+      if (sb_channel_command_waits (m->plan) && !sb_channel_send (m->channel, SB_MSG_REPORTED, 0))
         return sb_throw_errno (error, "writing to the sandbox's report socket");
       return TRUE;
     case SB_MSG_EXEC:
@@ -231,8 +223,7 @@ handle_message (Monitor *m, SbMsg *msg, GError **error)
     }
 }
 
-/* Reads what is queued; with WAIT_ALL, until every sandbox end is closed or
- * nothing is left. */
+/* Reads every queued message. */
 static gboolean
 read_messages (Monitor *m, GError **error)
 {
@@ -412,6 +403,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   };
   pid_t pid;
 
+  ctx.caller_caps = caller_caps;
   ctx.command_caps = sb_caps_wanted (plan, m->real_uid, caller_caps, &ctx.command_ambient);
   pid = clone_child (clone_flags (cloned));
 

@@ -12,7 +12,3 @@ gboolean sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *ex
  * Fails if it is already gone, since the setting would then never fire.
  * The kernel clears it on credential changes: call again after each. */
 gboolean sb_launch_arm_parent_death (pid_t parent, GError **error);
-
-/* Whether the command waits for the monitor to write --info-fd and
- * --json-status-fd (SB_MSG_REPORTED) before it goes on. */
-gboolean sb_launch_command_waits (const SbPlan *plan);

@@ -21,6 +21,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -202,6 +203,8 @@ def prepare(tmp):
     with open(os.path.join(tmp, 'rw', 'hello'), 'w') as f:
         f.write('hello\n')
     os.mkdir(os.path.join(tmp, 'home'), 0o755)
+    os.mkdir(os.path.join(tmp, 'sticky'))
+    os.chmod(os.path.join(tmp, 'sticky'), 0o1777)
     with open(os.path.join(tmp, 'file'), 'w') as f:
         f.write('file content\n')
     with open(os.path.join(tmp, 'noexec'), 'w') as f:
@@ -335,7 +338,7 @@ CASES = [
       files=['/x', '/x/y']),
     C('dir/perms-parents-0777', MIN + ['--perms', '0777', '--dir', '/x/y'],
       files=['/x', '/x/y']),
-    C('dir/existing-ro', ROOT + ['--dir', '/tmp'], files=['/tmp']),
+    C('dir/existing-ro', ROOT + ['--dir', '{tmp}/sticky'], files=['{tmp}/sticky']),
     C('dir/existing-keeps-mode', MIN + ['--tmpfs', '/t', '--perms', '0700', '--dir', '/t'],
       files=['/t']),
     C('dir/setgid', MIN + ['--perms', '2755', '--dir', '/sg'], files=['/sg']),
@@ -1084,3 +1087,35 @@ def test_scenario(name, tmp_path):
     ours = SCENARIOS[name](OURS, tmp)
     diffs = compare(ref, ours)
     assert not diffs, report(name, ['(scenario)'], ref, ours, diffs, [], [], [])
+
+
+# ---------------------------------------------------------------------------
+# --help and --version: the texts differ between releases, so they are
+# compared for what callers rely on, not byte for byte.
+
+def _help(prog):
+    raw = run_once(prog, ['--help'], [], {'PATH': '/usr/bin:/bin'})
+    text = raw['stdout'].decode()
+    return raw, text.replace(prog, 'PROG')
+
+
+def test_help():
+    """Same exit status and stream, same usage line (argv[0] mapped), and
+    every option of Debian's --help listed by ours (callers probe it)."""
+    ref_raw, ref = _help(REFERENCE)
+    ours_raw, ours = _help(OURS)
+    assert (ours_raw['exit'], ours_raw['stderr']) == (ref_raw['exit'], ref_raw['stderr'])
+    assert ours.splitlines()[0] == ref.splitlines()[0]
+    ref_opts = set(re.findall(r'^\s+(--[\w-]+)', ref, re.M))
+    ours_opts = set(re.findall(r'^\s+(--[\w-]+)', ours, re.M))
+    assert ref_opts, ref
+    assert not ref_opts - ours_opts, 'missing from our --help: %s' % sorted(ref_opts - ours_opts)
+
+
+def test_version():
+    """bwrap-options.md: `bubblewrap X.Y.Z`, ours claims 0.11.1 (not compared
+    with Debian's 0.8.0 text)."""
+    ref = run_once(REFERENCE, ['--version'], [], {})
+    ours = run_once(OURS, ['--version'], [], {})
+    assert re.fullmatch(rb'bubblewrap \d+\.\d+\.\d+\n', ref['stdout'])
+    assert (ours['exit'], ours['stdout'], ours['stderr']) == (0, b'bubblewrap 0.11.1\n', '')

@@ -661,10 +661,23 @@ def _lines(value):
     return json.dumps(value, indent=1, sort_keys=True).splitlines()
 
 
+PROBE_SECTIONS = {'env', 'cwd', 'ids', 'uid_map', 'gid_map', 'setgroups', 'status',
+                  'pids', 'ns', 'hostname', 'domainname', 'cgroup', 'net', 'mountinfo',
+                  'mountinfo: covered mounts', 'open fds', 'files', 'writable',
+                  'nested userns'}
+
+
 def compare(ref, ours):
-    """[(section, diff text)] for every section that differs."""
+    """[(section, diff text)] for every section that differs.  When the
+    probe ran on one side only, its sections collapse into one difference."""
     diffs = []
-    for section in sorted(set(ref) | set(ours)):
+    sections = set(ref) | set(ours)
+    if ('env' in ref) != ('env' in ours):
+        sections -= PROBE_SECTIONS
+        diffs.append(('probe', 'bwrap: %s\nours: %s' % tuple(
+            'the command ran (probe output)' if 'env' in r else 'no probe output'
+            for r in (ref, ours))))
+    for section in sorted(sections):
         a = ref.get(section, '<missing>')
         b = ours.get(section, '<missing>')
         if a == b:

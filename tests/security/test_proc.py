@@ -1,0 +1,250 @@
+"""What the sandbox could reach through file descriptors and /proc:
+the tool's own fds (runc CVE-2024-21626), the monitor and pid 1 (runc
+CVE-2019-5736: exe, mem, fd, environ, ptrace), /proc/sys and
+/proc/sysrq-trigger."""
+
+import os
+import struct
+
+import pytest
+
+import sbtest
+from sbtest import BW, IS_ROOT, SB, ok
+from attacklib import inside, new_pid_opts, unpriv_userns_opts
+
+# ---------------------------------------------------------------------------
+# fds: inside, only 0, 1, 2 and what the caller passed on purpose.
+
+LIST_FDS = 'ls -l /proc/self/fd'
+
+
+def fds_seen(listing):
+    """{fd: target} of an `ls -l /proc/self/fd` listing, without the fd ls
+    itself opened to read the directory."""
+    fds = {}
+    for line in listing.splitlines():
+        if ' -> ' not in line:
+            continue
+        left, target = line.split(' -> ', 1)
+        fd = int(left.split()[-1])
+        if target.startswith('/proc/') and target.endswith('/fd'):
+            continue
+        fds[fd] = target
+    return fds
+
+
+def memfd_with(data):
+    fd = os.memfd_create('sbtest', 0)
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def allow_all_bpf():
+    # One instruction: BPF_RET | BPF_K, SECCOMP_RET_ALLOW.
+    return memfd_with(struct.pack('=HBBI', 0x06, 0, 0, 0x7fff0000))
+
+
+def test_only_stdio_inside(tool):
+    fds = fds_seen(ok(tool.sh(LIST_FDS)))
+    assert sorted(fds) == [0, 1, 2], fds
+
+
+def test_caller_passed_fd_reaches_the_command(tool):
+    r, w = os.pipe()
+    try:
+        fds = fds_seen(ok(tool.sh(LIST_FDS, pass_fds=(r,))))
+    finally:
+        os.close(r)
+        os.close(w)
+    assert sorted(fds) == sorted([0, 1, 2, r]), fds
+
+
+def test_fds_named_by_options_do_not_reach_the_command(tool):
+    # Every fd the tool is given for its own use is consumed (bwrap closes
+    # them too): --info-fd, --json-status-fd, --args, --file, --bind-data,
+    # --seccomp / --add-seccomp-fd, --block-fd, --sync-fd.
+    info_r, info_w = os.pipe()
+    json_r, json_w = os.pipe()
+    block_r, block_w = os.pipe()
+    sync_r, sync_w = os.pipe()
+    os.close(block_w)  # the sandbox reads EOF and goes on
+    args_fd = memfd_with(b'--setenv\0SBFD\0yes\0')
+    file_fd = memfd_with(b'file content')
+    data_fd = memfd_with(b'bound data')
+    filter_fd = allow_all_bpf()
+    opts = ['--info-fd', info_w, '--json-status-fd', json_w, '--args', args_fd,
+            '--file', file_fd, '/f', '--bind-data', data_fd, '/d',
+            '--add-seccomp-fd', filter_fd, '--block-fd', block_r, '--sync-fd', sync_w]
+    passed = (info_w, json_w, args_fd, file_fd, data_fd, filter_fd, block_r, sync_w)
+    try:
+        out = ok(tool.sh(LIST_FDS + '; echo SBFD=$SBFD', opts, pass_fds=passed))
+    finally:
+        for fd in passed + (info_r, json_r, sync_r):
+            os.close(fd)
+    assert 'SBFD=yes' in out
+    fds = fds_seen(out)
+    assert sorted(fds) == [0, 1, 2], fds
+
+
+def test_pid1_holds_no_caller_fd(tool):
+    # pid 1 stays alive as long as the sandbox: it must not keep an
+    # inherited fd (or a pipe of the caller) open either.
+    r, w = os.pipe()
+    try:
+        out = tool.sh('ls -l /proc/1/fd 2>&1 || true', new_pid_opts(tool),
+                      pass_fds=(w,))
+    finally:
+        os.close(r)
+        os.close(w)
+    assert out.returncode == 0, out.stderr
+    assert 'pipe:' not in out.stdout, out.stdout
+
+
+# ---------------------------------------------------------------------------
+# pid 1 and the monitor.  pid 1 is the tool's own process inside the
+# sandbox, with the caller's uid: unless it is non-dumpable, the command
+# (same uid) can read its environment (the caller's, before --clearenv),
+# its memory, attach to it and take its fds (the report socket to the
+# monitor).
+
+PROBE = r'''
+target = int(sys.argv[2])
+def read(path):
+    with open(path, 'rb') as f:
+        return f.read()
+env = attempt('environ', read, '/proc/%d/environ' % target)
+result['secret_seen'] = bool(env and b'SBSECRET' in env)
+fd = attempt('mem', os.open, '/proc/%d/mem' % target, os.O_RDONLY)
+attempt('fd_list', os.listdir, '/proc/%d/fd' % target)
+attempt('exe_read', os.open, '/proc/%d/exe' % target, os.O_RDONLY)
+attempt('exe_write', os.open, '/proc/%d/exe' % target, os.O_WRONLY)
+attempt('cwd', os.listdir, '/proc/%d/cwd' % target)
+attempt('root', os.listdir, '/proc/%d/root' % target)
+r, e = call('ptrace', 0x4206, target, 0, 0)   # PTRACE_SEIZE: no stop
+result['ptrace_seize'] = e or 'ok'
+pidfd, e = call('pidfd_open', target, 0)
+result['pidfd_open'] = e or 'ok'
+if pidfd >= 0:
+    stolen, e = call('pidfd_getfd', pidfd, 0, 0)
+    result['pidfd_getfd'] = e or 'ok'
+'''
+
+REFUSED = ('EACCES', 'EPERM')
+
+
+def probe(tool, target, opts=()):
+    """Runs PROBE against pid TARGET ('ppid' for the command's parent)."""
+    env = dict(os.environ, SBSECRET='hunter2')
+    script = PROBE
+    if target == 'ppid':
+        script = PROBE.replace('int(sys.argv[2])', 'os.getppid()')
+        target = 0
+    res = inside(script.replace('sys.argv[2]', str(target)) if target else script,
+                 ['--clearenv'] + list(opts), prog=tool.path, env=env)
+    return res
+
+
+def assert_unreachable(res):
+    assert res['secret_seen'] is False, res
+    for key in ('environ', 'mem', 'fd_list', 'exe_read', 'exe_write', 'cwd', 'root'):
+        assert res[key] in REFUSED, (key, res)
+    assert res['ptrace_seize'] == 'EPERM', res
+    assert res.get('pidfd_getfd', 'EPERM') == 'EPERM', res
+
+
+def test_pid1_unreachable_from_the_command(tool):
+    res = probe(tool, 1, new_pid_opts(tool))
+    assert_unreachable(res)
+
+
+def test_monitor_invisible_in_sandbox_personality():
+    # The monitor is outside the pid namespace: pid 1's parent is 0 and no
+    # process inside has the monitor's pid or comm.
+    out = ok(SB.sh('cat /proc/1/stat; for s in /proc/[0-9]*/comm; do cat $s; done'))
+    first = out.splitlines()[0]
+    assert first[first.rindex(')') + 2:].split()[1] == '0', first
+    comms = out.splitlines()[1:]
+    assert comms.count('sandbox') <= 1, comms  # pid 1 only
+
+
+def test_monitor_unreachable_without_pid_namespace():
+    # bwrap's personality shares the pid namespace: the monitor is the
+    # command's parent, with the caller's uid.  It made itself non-dumpable.
+    res = probe(BW, 'ppid', unpriv_userns_opts(BW))
+    assert_unreachable(res)
+
+
+# ---------------------------------------------------------------------------
+# /proc/sys and /proc/sysrq-trigger.  A root caller's uid 0 is uid 0 of the
+# host: only the read-only cover stops it from writing global sysctls.
+
+SYSCTL_TARGETS = ('/proc/sys/kernel/core_pattern', '/proc/sys/kernel/modprobe',
+                  '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger')
+
+WRITE_PROC = r'''
+for path in %r:
+    if not os.path.exists(path):
+        result[path] = 'absent'
+        continue
+    fd = attempt(path, os.open, path, os.O_WRONLY)
+    if fd is not None:
+        os.close(fd)
+''' % (SYSCTL_TARGETS,)
+
+
+def host_sysctls():
+    values = {}
+    for path in SYSCTL_TARGETS:
+        try:
+            with open(path, 'rb') as f:
+                values[path] = f.read()
+        except OSError as e:
+            values[path] = e.errno
+    return values
+
+
+def test_proc_sys_not_writable(tool):
+    before = host_sysctls()
+    res = inside(WRITE_PROC, unpriv_userns_opts(tool) + new_pid_opts(tool), prog=tool.path)
+    for path in SYSCTL_TARGETS:
+        assert res[path] in ('EROFS', 'EACCES', 'absent'), (path, res)
+    if IS_ROOT and tool is SB:
+        # uid 0 passes the permission check: the cover is what refuses.
+        for path in SYSCTL_TARGETS:
+            assert res[path] in ('EROFS', 'absent'), (path, res)
+    assert host_sysctls() == before
+
+
+NESTED_PROC = r'''
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x20000, 0x10000000, 0x20000000
+r, e = call('unshare', CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID)
+result['unshare'] = e or 'ok'
+if r == 0:
+    pid = os.fork()
+    if pid == 0:
+        os.mkdir('/scratch/proc')
+        r, e = call('mount', 'proc', '/scratch/proc', 'proc', 0, 0)
+        r2, e2 = call('umount2', '/proc/sys', 0)
+        os.write(1, json.dumps([e or 'ok', e2 or 'ok']).encode() + b'\n')
+        os._exit(0)
+    os.waitpid(pid, 0)
+'''
+
+
+def test_fresh_proc_in_nested_namespaces_refused():
+    # With --allow-nesting, a new procfs in nested user+pid namespaces would
+    # have /proc/sys uncovered: the kernel refuses it while the sandbox's
+    # /proc has covered (locked) parts, and the covers cannot be unmounted.
+    r = sbtest.run(sbtest.USR + ['--allow-nesting', '--tmpfs', '/scratch',
+                                 '/usr/bin/python3', '-c',
+                                 __import__('attacklib').PRELUDE + NESTED_PROC + '\ndone()\n',
+                                 __import__('json').dumps(
+                                     __import__('attacklib').syscall_table())])
+    assert r.returncode == 0, r.stderr
+    import json
+    lines = r.stdout.split()
+    assert json.loads(lines[-1])['unshare'] == 'ok', r.stdout
+    mount_err, umount_err = json.loads(lines[0])
+    assert mount_err == 'EPERM', r.stdout
+    assert umount_err == 'EINVAL', r.stdout
