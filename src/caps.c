@@ -91,7 +91,7 @@ set_ambient (guint64 keep, gboolean ambient, GError **error)
 }
 
 gboolean
-sb_caps_apply (guint64 keep, gboolean ambient, GError **error)
+sb_caps_apply (guint64 keep, gboolean ambient, gboolean shrink_bounding, GError **error)
 {
   const cap_flag_t sets[] = { CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE };
   g_auto(cap_t) current = cap_get_proc ();
@@ -104,7 +104,7 @@ sb_caps_apply (guint64 keep, gboolean ambient, GError **error)
 
   /* The bounding set first: shrinking it needs CAP_SETPCAP, which the
    * capset below may remove. */
-  for (int cap = 0; cap < cap_count (); cap++)
+  for (int cap = 0; shrink_bounding && cap < cap_count (); cap++)
     if ((keep & cap_bit (cap)) == 0 && cap_get_bound (cap) == 1 && cap_drop_bound (cap) != 0)
       return sb_throw_errno (error, "dropping %s from the bounding set", cap_to_name (cap));
 

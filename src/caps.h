@@ -18,12 +18,12 @@ guint64 sb_caps_wanted (const SbPlan *plan, uid_t caller_uid, guint64 caller_cap
 /* The permitted set of this process. */
 gboolean sb_caps_get_permitted (guint64 *permitted, GError **error);
 
-/* Empties the bounding set but KEEP, then sets permitted and effective to
- * KEEP (limited to what the process holds), and the inheritable and
- * ambient sets to KEEP when AMBIENT, else empties them.  Needs CAP_SETPCAP to shrink the
- * bounding set.  Makes no capset call when nothing changes: some container
+/* Empties the bounding set but KEEP (when SHRINK_BOUNDING), then sets
+ * permitted and effective to KEEP (limited to what the process holds), and
+ * the inheritable and ambient sets to KEEP when AMBIENT, else empties them.
+ * Needs CAP_SETPCAP to shrink the bounding set.  Makes no capset call when nothing changes: some container
  * seccomp policies refuse capset, and bwrap run by root works there. */
-gboolean sb_caps_apply (guint64 keep, gboolean ambient, GError **error);
+gboolean sb_caps_apply (guint64 keep, gboolean ambient, gboolean shrink_bounding, GError **error);
 
 /* Effective = permitted, after a uid change emptied the effective set. */
 gboolean sb_caps_raise_effective (GError **error);

@@ -402,7 +402,7 @@ run_pid1 (Child *c, pid_t command)
       goto out;
     }
   if (!close_fds_except ((int *) keep->data, keep->len, &error)
-      || !sb_caps_apply (0, FALSE, &error) || !arm_parent_death (c, &error))
+      || !sb_caps_apply (0, FALSE, TRUE, &error) || !arm_parent_death (c, &error))
     goto out;
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     {
@@ -416,6 +416,16 @@ run_pid1 (Child *c, pid_t command)
 out:
   kill (command, SIGKILL);
   fail (c, error);
+}
+
+/* bwrap leaves the bounding set of root alone outside a user namespace;
+ * no_new_privs already stops any gain at exec.  Under the sandbox
+ * personality (plan->drop_root_caps) root loses it too. */
+static gboolean
+shrink_bounding (const Child *c)
+{
+  return (c->ctx->created & SB_NS_USER) != 0 || c->plan->userns_fd >= 0
+         || c->plan->drop_root_caps || getuid () != 0;
 }
 
 /* The command's process, from its own setup to exec. */
@@ -440,7 +450,7 @@ run_command (Child *c)
   if (envp == NULL)
     fail (c, error);
 
-  if (!sb_caps_apply (c->ctx->command_caps, c->ctx->command_ambient, &error))
+  if (!sb_caps_apply (c->ctx->command_caps, c->ctx->command_ambient, shrink_bounding (c), &error))
     fail (c, error);
   if (!arm_parent_death (c, &error))
     fail (c, error);

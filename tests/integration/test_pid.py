@@ -6,8 +6,6 @@ import os
 import subprocess
 import termios
 
-import pytest
-
 from sbtest import BW, SB, ok
 
 PIDS = 'echo $$; ls /proc | grep -E "^[0-9]+$" | sort -n | tr "\\n" " "'

@@ -21,11 +21,25 @@ def start(tool, opts, script, data_dir):
                             stderr=subprocess.PIPE, text=True)
 
 
+def collect(proc, timeout=5):
+    """(stdout, stderr) of PROC, killing it if needed; never hangs on pipes
+    that a process left behind keeps open."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        try:
+            return proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.wait()
+            return '', '(output unavailable: something still holds the pipes)'
+
+
 def wait_ready(proc, data_dir, timeout=10):
     ready = wait_for(lambda: (data_dir / 'ready').exists() or proc.poll() is not None,
                      timeout=timeout)
     if proc.poll() is not None:
-        out, err = proc.communicate()
+        out, err = collect(proc)
         pytest.fail('the sandbox exited early (%d): %s %s' % (proc.returncode, out, err))
     assert ready and (data_dir / 'ready').exists(), 'the command never started'
 
@@ -52,12 +66,7 @@ def test_signal_reaches_the_command(tool, sig, tmp_path):
         try:
             wait_ready(proc, data)
             proc.send_signal(sig)
-            try:
-                out, err = proc.communicate(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                out, err = proc.communicate()
-                err += '\n(the tool did not exit within 5s of the signal)'
+            out, err = collect(proc)
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -219,16 +228,21 @@ def test_sigterm_at_any_moment_of_setup_leaves_nothing(tool, tmp_path, delay):
     # got, it ends promptly and leaves no process, mount or file behind.
     opts = ['--unshare-pid'] if tool is BW else []
     before = HostState()
-    proc = subprocess.Popen([tool.path] + tool.usr + opts + ['sleep', '30'],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    # stderr to a file, not a pipe: a process left behind would hold a pipe
+    # open and hang the test instead of failing it.
+    with open(tmp_path / 'stderr', 'w') as err_file:
+        proc = subprocess.Popen([tool.path] + tool.usr + opts + ['sleep', '30'],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=err_file)
     time.sleep(delay)
     proc.send_signal(signal.SIGTERM)
     try:
-        _, err = proc.communicate(timeout=10)
+        proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
-        proc.communicate()
+        proc.wait()
+        before.leftovers()
         pytest.fail('the tool did not end within 10s of SIGTERM')
+    err = (tmp_path / 'stderr').read_text()
     assert proc.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM, 1), (proc.returncode, err)
     before.assert_unchanged()

@@ -8,7 +8,6 @@ import struct
 
 import pytest
 
-import sbtest
 from sbtest import BW, IS_ROOT, SB, ok
 from attacklib import inside, new_pid_opts, unpriv_userns_opts
 
@@ -88,8 +87,9 @@ def test_fds_named_by_options_do_not_reach_the_command(tool):
 
 
 def test_pid1_holds_no_caller_fd(tool):
-    # pid 1 stays alive as long as the sandbox: it must not keep an
-    # inherited fd (or a pipe of the caller) open either.
+    # pid 1 stays alive as long as the sandbox: beyond stdio it must not
+    # keep an fd inherited from the caller (which would keep a pipe open,
+    # or a host file reachable through /proc/1/fd).
     r, w = os.pipe()
     try:
         out = tool.sh('ls -l /proc/1/fd 2>&1 || true', new_pid_opts(tool),
@@ -98,7 +98,12 @@ def test_pid1_holds_no_caller_fd(tool):
         os.close(r)
         os.close(w)
     assert out.returncode == 0, out.stderr
-    assert 'pipe:' not in out.stdout, out.stdout
+    if 'Permission denied' in out.stdout:
+        return  # not even listable: see test_pid1_unreachable_from_the_command
+    fds = fds_seen(out.stdout)
+    assert w not in fds, out.stdout
+    for fd, target in fds.items():
+        assert fd <= 2 or not target.startswith(('/', 'pipe:')), out.stdout
 
 
 # ---------------------------------------------------------------------------
@@ -116,7 +121,10 @@ def read(path):
 env = attempt('environ', read, '/proc/%d/environ' % target)
 result['secret_seen'] = bool(env and b'SBSECRET' in env)
 fd = attempt('mem', os.open, '/proc/%d/mem' % target, os.O_RDONLY)
-attempt('fd_list', os.listdir, '/proc/%d/fd' % target)
+fds = attempt('fd_list', os.listdir, '/proc/%d/fd' % target)
+if fds:
+    attempt('fd_link', os.readlink, '/proc/%d/fd/%s' % (target, fds[-1]))
+    attempt('fd_open', os.open, '/proc/%d/fd/%s' % (target, fds[-1]), os.O_RDONLY)
 attempt('exe_read', os.open, '/proc/%d/exe' % target, os.O_RDONLY)
 attempt('exe_write', os.open, '/proc/%d/exe' % target, os.O_WRONLY)
 attempt('cwd', os.listdir, '/proc/%d/cwd' % target)
@@ -147,14 +155,23 @@ def probe(tool, target, opts=()):
 
 def assert_unreachable(res):
     assert res['secret_seen'] is False, res
-    for key in ('environ', 'mem', 'fd_list', 'exe_read', 'exe_write', 'cwd', 'root'):
+    for key in ('environ', 'mem', 'exe_read', 'cwd', 'root'):
         assert res[key] in REFUSED, (key, res)
+    # Running binaries are also protected by ETXTBSY, but only while they run.
+    assert res['exe_write'] in REFUSED + ('ETXTBSY',), res
+    # uid 0 may list a non-dumpable process's fds (the directory is root's),
+    # not follow them.
+    if res['fd_list'] == 'ok':
+        assert res.get('fd_link', 'EACCES') in REFUSED, res
+        assert res.get('fd_open', 'EACCES') in REFUSED + ('ENXIO',), res
+    else:
+        assert res['fd_list'] in REFUSED, res
     assert res['ptrace_seize'] == 'EPERM', res
     assert res.get('pidfd_getfd', 'EPERM') == 'EPERM', res
 
 
 def test_pid1_unreachable_from_the_command(tool):
-    res = probe(tool, 1, new_pid_opts(tool))
+    res = probe(tool, 1, unpriv_userns_opts(tool) + new_pid_opts(tool))
     assert_unreachable(res)
 
 
@@ -205,6 +222,9 @@ def host_sysctls():
 
 
 def test_proc_sys_not_writable(tool):
+    if IS_ROOT and tool is BW:
+        pytest.xfail('bwrap 0.8.0 compatible: root with --unshare-user is uid 0 of the '
+                     'host and bwrap does not cover /proc/sys; see README.md (finding)')
     before = host_sysctls()
     res = inside(WRITE_PROC, unpriv_userns_opts(tool) + new_pid_opts(tool), prog=tool.path)
     for path in SYSCTL_TARGETS:
@@ -225,26 +245,34 @@ if r == 0:
     if pid == 0:
         os.mkdir('/scratch/proc')
         r, e = call('mount', 'proc', '/scratch/proc', 'proc', 0, 0)
-        r2, e2 = call('umount2', '/proc/sys', 0)
-        os.write(1, json.dumps([e or 'ok', e2 or 'ok']).encode() + b'\n')
+        res = {'nested_mount_proc': e or 'ok'}
+        if r == 0:
+            fd = attempt('nested_sysctl_write', os.open,
+                         '/scratch/proc/sys/kernel/core_pattern', os.O_WRONLY)
+            res['nested_sysctl_write'] = result.pop('nested_sysctl_write')
+        r, e = call('umount2', '/proc/sys', 0)
+        res['nested_umount_proc_sys'] = e or 'ok'
+        with open('/scratch/out', 'w') as f:
+            json.dump(res, f)
         os._exit(0)
     os.waitpid(pid, 0)
+    with open('/scratch/out') as f:
+        result.update(json.load(f))
 '''
 
 
-def test_fresh_proc_in_nested_namespaces_refused():
+def test_fresh_proc_in_nested_namespaces_gives_no_sysctl():
     # With --allow-nesting, a new procfs in nested user+pid namespaces would
-    # have /proc/sys uncovered: the kernel refuses it while the sandbox's
-    # /proc has covered (locked) parts, and the covers cannot be unmounted.
-    r = sbtest.run(sbtest.USR + ['--allow-nesting', '--tmpfs', '/scratch',
-                                 '/usr/bin/python3', '-c',
-                                 __import__('attacklib').PRELUDE + NESTED_PROC + '\ndone()\n',
-                                 __import__('json').dumps(
-                                     __import__('attacklib').syscall_table())])
-    assert r.returncode == 0, r.stderr
-    import json
-    lines = r.stdout.split()
-    assert json.loads(lines[-1])['unshare'] == 'ok', r.stdout
-    mount_err, umount_err = json.loads(lines[0])
-    assert mount_err == 'EPERM', r.stdout
-    assert umount_err == 'EINVAL', r.stdout
+    # have /proc/sys uncovered.  For root, uid 0 would then pass the
+    # permission check of the host's sysctls: the kernel refuses such a
+    # mount while the sandbox's /proc has covered (locked) parts, and the
+    # covers cannot be unmounted.  For others the mount may succeed, and the
+    # sysctls refuse their uid.
+    res = inside(NESTED_PROC, ['--allow-nesting', '--tmpfs', '/scratch'])
+    assert res['unshare'] == 'ok', res
+    if IS_ROOT:
+        assert res['nested_mount_proc'] == 'EPERM', res
+    else:
+        assert res['nested_mount_proc'] in ('ok', 'EPERM'), res
+    assert res.get('nested_sysctl_write', 'EACCES') in ('EACCES', 'EROFS'), res
+    assert res['nested_umount_proc_sys'] in ('EINVAL', 'ENOENT' if not IS_ROOT else 'EINVAL'), res

@@ -59,6 +59,7 @@ import json
 import os
 import re
 import signal
+import tempfile
 import threading
 import time
 
@@ -103,8 +104,8 @@ class Data(FdSpec):
         if self.via == 'memfd':
             fd = os.memfd_create('conformance', os.MFD_CLOEXEC)
         else:
-            fd = os.open(os.environ.get('TMPDIR', '/tmp'),
-                         os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
+            with tempfile.TemporaryFile() as f:
+                fd = os.dup(f.fileno())
         os.write(fd, self.data)
         os.lseek(fd, 0, os.SEEK_SET)
         return fd, None
