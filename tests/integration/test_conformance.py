@@ -103,14 +103,11 @@ class Case:
               or an int), checked first so that a broken case is noticed
     ours_only: a function(raw result) asserting our 0.11.1 behaviour, for
               cases where Debian's 0.8.0 differs; the comparison is skipped
-    doc:      a function(normalised reference) that patches in what
-              bwrap-options.md (0.11.1) says where 0.8.0 differs from it, so
-              that everything else is still compared
     """
 
     def __init__(self, id, args, cmd=None, files=(), writable=(), nest=False,
                  fds=None, cwd='/', env=None, stdin=None, ref_exit=0,
-                 only=None, ours_only=None, doc=None, timeout=20.0):
+                 only=None, ours_only=None, timeout=20.0):
         self.id = id
         self.args = list(args)
         self.cmd = cmd
@@ -124,7 +121,6 @@ class Case:
         self.ref_exit = ref_exit
         self.only = only
         self.ours_only = ours_only
-        self.doc = doc
         self.timeout = timeout
 
     @property
@@ -226,19 +222,6 @@ def bad(id, args, **k):
     return Case(id, args, cmd=k.pop('cmd', ['/bin/true']), **k)
 
 
-def parents_0755(*paths):
-    """bwrap-options.md: missing parents are created 0755 (narrower only when
-    --perms removes bits).  Debian's 0.8.0 creates the parents of --bind,
-    --bind-fd and --symlink destinations 0700 (those operations carry no
-    --perms, and 0.8.0 treats that as perms 0, which narrows the parents)."""
-    def patch(ref):
-        files = ref.get('files')
-        for p in paths:
-            if isinstance(files, dict) and isinstance(files.get(p), dict):
-                files[p]['mode'] = '755'
-    return patch
-
-
 def ours_symlink_idempotent(raw):
     assert raw['exit'] == 0, 'an identical --symlink must be accepted (0.9.0+): %r' % raw
     assert raw['stderr'] == '', raw['stderr']
@@ -277,7 +260,7 @@ CASES = [
     C('bind/dir-onto-file', MIN + ['--file', '3', '/f', '--bind', '{tmp}/rw', '/f'],
       fds={3: Data(b'x')}, ref_exit=1),
     C('bind/deep-dest', MIN + ['--bind', '{tmp}/rw', '/a/b/c'],
-      files=['/a', '/a/b', '/a/b/c'], doc=parents_0755('/a', '/a/b')),
+      files=['/a', '/a/b', '/a/b/c']),
     C('bind/symlink-source', MIN + ['--bind', '{tmp}/link', '/mnt'], files=['/mnt']),
     C('bind/relative-dest', MIN + ['--bind', '{tmp}/rw', 'mnt'], files=['/mnt']),
     C('bind/dest-under-ro', MIN + ['--bind', '{tmp}/rw', '/usr/conformance-x'], ref_exit=1),
@@ -348,8 +331,7 @@ CASES = [
 
     # --- symlink --------------------------------------------------------------
     C('symlink/basic', MIN + ['--symlink', '/target', '/link', '--symlink', '../rel',
-                              '/d/link2'], files=['/link', '/d', '/d/link2'],
-      doc=parents_0755('/d')),
+                              '/d/link2'], files=['/link', '/d', '/d/link2']),
     C('symlink/dangling-then-dir', MIN + ['--tmpfs', '/t', '--symlink', 'sub', '/t/l',
                                           '--dir', '/t/sub'], files=['/t/l', '/t/sub']),
     C('symlink/identical-exists', MIN + ['--symlink', 'usr/bin', '/bin'],
@@ -456,7 +438,7 @@ CASES = [
     C('ro-bind-fd/submounts', MIN + ['--ro-bind-fd', '3', '/mnt'], fds={3: PathFd('/dev')},
       writable=['/mnt/shm']),
     C('bind-fd/deep-dest', MIN + ['--bind-fd', '3', '/a/b'], fds={3: PathFd('{tmp}/rw')},
-      files=['/a', '/a/b'], doc=parents_0755('/a')),
+      files=['/a', '/a/b']),
 
     # --- Namespaces ---------------------------------------------------------
     C('unshare/none', ROOT),
@@ -755,8 +737,6 @@ def test_side_by_side(case, tmp_path):
     if ref_raw['leftover']:
         notes_ref.append('/usr/bin/bwrap left processes behind (killed)')
     ref = normalise(ref_raw, case, notes_ref, [])
-    if case.doc:
-        case.doc(ref)
     ours = normalise(ours_raw, case, notes_ours, problems)
     diffs = compare(ref, ours)
     assert not diffs and not problems, report(
