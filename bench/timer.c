@@ -8,10 +8,12 @@
  * line per run: "INDEX NANOSECONDS".  The warm-up rounds are run but not
  * printed.  Rounds stop after N, or once the budget is spent (but never
  * before 5 rounds).  A command that exits with anything but 0 stops the
- * timer with status 1.  Commands are spawned with posix_spawn (vfork + exec)
- * so that the timer adds as little as possible, and as the same for all.
- * The first word of each command is the path; argv[0] is its basename, so
- * that a link named bwrap gives that personality.
+ * timer with status 1.  After each run the timer pauses as long as the run
+ * took (at most 250 ms), so that the kernel's deferred teardown of one
+ * sandbox does not land in the next one's time.  Commands are spawned with
+ * posix_spawn (vfork + exec), which costs the timer little and the same for
+ * all.  The first word of each command is the path; argv[0] is its basename,
+ * so that a link named bwrap gives that personality.
  *
  * --submounts N DIR: first enter a new mount namespace (private from the
  * host's), and mount N small tmpfs on DIR/m0000... (needs root): the
@@ -104,6 +106,20 @@ run_once (const char *path, char **argv, posix_spawn_file_actions_t *actions)
   return now_ns () - start;
 }
 
+/* The kernel finishes some of a sandbox's teardown after its tool exited
+ * (the network namespace, the mounts of a pid 1 that outlives the monitor):
+ * a pause as long as the run (at most 250 ms) keeps that work out of the
+ * next command's time. */
+static void
+settle (long elapsed_ns)
+{
+  long pause = elapsed_ns < 250000000L ? elapsed_ns : 250000000L;
+  struct timespec ts = { pause / 1000000000L, pause % 1000000000L };
+
+  while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
+    ;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -171,14 +187,17 @@ main (int argc, char **argv)
 
   for (long r = 0; r < warmup; r++)
     for (int c = 0; c < n_commands; c++)
-      run_once (paths[c], commands[c], &actions);
+      settle (run_once (paths[c], commands[c], &actions));
 
   deadline = now_ns () + (long) (budget * 1e9);
   for (long r = 0; r < rounds && (r < 5 || now_ns () < deadline); r++)
     for (int k = 0; k < n_commands; k++)
       {
         int c = (int) ((r + k) % n_commands);
-        printf ("%d %ld\n", c, run_once (paths[c], commands[c], &actions));
+        long ns = run_once (paths[c], commands[c], &actions);
+
+        printf ("%d %ld\n", c, ns);
+        settle (ns);
       }
   return fflush (stdout) == 0 ? 0 : 1;
 }

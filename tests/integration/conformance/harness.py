@@ -53,7 +53,6 @@ they are.
 """
 
 import difflib
-import errno
 import fcntl
 import json
 import os
@@ -709,7 +708,3 @@ def shell_quote(s):
     if len(s) > 60:
         return "'<%d bytes>'" % len(s)
     return "'" + s.replace("'", "'\\''") + "'"
-
-
-def errno_name(n):
-    return errno.errorcode.get(n, str(n))
