@@ -46,6 +46,10 @@ sb_exec_command (const SbPlan *plan, char **envp, GError **error)
   execvp (program, argv);
   errsv = errno;
 
-  message = sb_diag_exec_failure (program, g_environ_getenv (envp, "PATH"), errsv);
+  /* Callers of bwrap match its exact text: the explanation is ours alone. */
+  if (plan->personality == SB_PERSONALITY_BWRAP)
+    message = g_strdup_printf ("execvp %s: %s", program, g_strerror (errsv));
+  else
+    message = sb_diag_exec_failure (program, g_environ_getenv (envp, "PATH"), errsv);
   g_set_error_literal (error, SB_ERRNO_ERROR, errsv, message);
 }

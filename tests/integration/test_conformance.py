@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
 from conformance.harness import (  # noqa: E402
-    BlockPipe, Collect, Data, Hold, PathFd, Proc, compare, normalise,
+    PROBE_SECTIONS, BlockPipe, Collect, Data, Hold, PathFd, Proc, compare, normalise,
     probe_cmd, report, run_once)
 
 REFERENCE = sbtest.SYSTEM_BWRAP
@@ -91,6 +91,40 @@ DENY_MKDIR = seccomp_deny(83, 258)          # mkdir, mkdirat
 DENY_UNAME = seccomp_deny(63)               # uname
 
 
+class Deliberate:
+    """A difference with bwrap that we keep on purpose (REASON says why).
+    OURS maps a section of the normalised observations to the exact value
+    our run must give ({tmp} expands; a {'root': .., 'user': ..} dict picks
+    by caller); those sections are asserted, then left out of the
+    comparison.  Every other section is still compared with bwrap.
+    RAN (True/False), when given, is whether our command ran, where bwrap's
+    did the opposite: the probe's sections then have nothing to be compared
+    with and only those named in OURS are checked.  WHO limits the
+    difference to one caller (the other is compared as usual)."""
+
+    def __init__(self, reason, ours, ran=None, who=('root', 'user')):
+        self.reason = reason
+        self.ours = ours
+        self.ran = ran
+        self.who = who
+
+    def expected(self, section, tmp):
+        want = self.ours[section]
+        if isinstance(want, dict) and set(want) == {'root', 'user'}:
+            want = want[WHO]
+        return expand_deep(want, tmp)
+
+
+def expand_deep(value, tmp):
+    if isinstance(value, str):
+        return value.replace('{tmp}', tmp)
+    if isinstance(value, list):
+        return [expand_deep(v, tmp) for v in value]
+    if isinstance(value, dict):
+        return {k: expand_deep(v, tmp) for k, v in value.items()}
+    return value
+
+
 class Case:
     """One command line run through both programs.
 
@@ -103,11 +137,12 @@ class Case:
               or an int), checked first so that a broken case is noticed
     ours_only: a function(raw result) asserting our 0.11.1 behaviour, for
               cases where Debian's 0.8.0 differs; the comparison is skipped
+    deliberate: a Deliberate, for differences kept on purpose
     """
 
     def __init__(self, id, args, cmd=None, files=(), writable=(), nest=False,
                  fds=None, cwd='/', env=None, stdin=None, ref_exit=0,
-                 only=None, ours_only=None, timeout=20.0):
+                 only=None, ours_only=None, timeout=20.0, deliberate=None):
         self.id = id
         self.args = list(args)
         self.cmd = cmd
@@ -122,6 +157,7 @@ class Case:
         self.only = only
         self.ours_only = ours_only
         self.timeout = timeout
+        self.deliberate = deliberate
 
     @property
     def is_probe(self):
@@ -227,6 +263,26 @@ def ours_symlink_idempotent(raw):
     assert raw['stderr'] == '', raw['stderr']
 
 
+# Deliberate differences (decided by the lead; see each reason).
+UID, GID = os.getuid(), os.getgid()
+
+SYMLINK_WORDING = ('bwrap >= 0.9 wording (the spec is 0.11.1); 0.8.0 says only '
+                   '"File exists"')
+SANDBOX_PATHS = ('ours names the path inside the sandbox, not bwrap\'s internal '
+                 '/newroot path or realpath()/mount-table wording')
+RESOLVED_INSIDE = ('security rule: an absolute symlink inside the sandbox is resolved '
+                   'inside the new root; bwrap looks it up on the host and fails')
+LOCK_NOT_RUN = ('a --lock-file that cannot be opened fails the setup before the command: '
+                'bwrap exits 1 but runs the command anyway (a race); ours never runs it')
+
+
+def lock_refused(path):
+    return Deliberate(LOCK_NOT_RUN, {
+        'exit': 1,
+        'stderr': 'bwrap: Unable to open lock file %s: No such file or directory\n' % path},
+        ran=False)
+
+
 ARGS_DATA = b'--ro-bind\0/\0/\0--setenv\0FROM_ARGS\0yes\0'
 
 CASES = [
@@ -272,7 +328,12 @@ CASES = [
     C('bind/dest-absolute-symlink', MIN + ['--tmpfs', '/t', '--dir', '/t/real', '--symlink',
                                            '/t/real', '/t/link', '--bind', '{tmp}/rw',
                                            '/t/link'], files=['/t/link', '/t/real'],
-      ref_exit=None),
+      ref_exit=1, deliberate=Deliberate(RESOLVED_INSIDE, {
+          'exit': 0, 'stderr': '',
+          'files': {'/t/link': {'mode': '777', 'uid': UID, 'gid': GID, 'type': 'symlink',
+                                'target': '/t/real'},
+                    '/t/real': {'mode': '755', 'uid': UID, 'gid': GID, 'type': 'dir',
+                                'entries': ['a', 'b', 'hello', 'lk']}}}, ran=True)),
     C('tmpfs/dest-relative-symlink', MIN + ['--tmpfs', '/t', '--dir', '/t/real', '--symlink',
                                             'real', '/t/link', '--tmpfs', '/t/link'],
       files=['/t/link', '/t/real'], ref_exit=None),
@@ -336,9 +397,13 @@ CASES = [
                                           '--dir', '/t/sub'], files=['/t/l', '/t/sub']),
     C('symlink/identical-exists', MIN + ['--symlink', 'usr/bin', '/bin'],
       ours_only=ours_symlink_idempotent),
-    C('symlink/different-exists', MIN + ['--symlink', 'usr/sbin', '/bin'], ref_exit=1),
+    C('symlink/different-exists', MIN + ['--symlink', 'usr/sbin', '/bin'], ref_exit=1,
+      deliberate=Deliberate(SYMLINK_WORDING, {
+          'stderr': "bwrap: Can't make symlink at /bin: existing destination is usr/bin\n"})),
     C('symlink/onto-file', MIN + ['--file', '3', '/f', '--symlink', 'x', '/f'],
-      fds={3: Data(b'x')}, ref_exit=1),
+      fds={3: Data(b'x')}, ref_exit=1, deliberate=Deliberate(SYMLINK_WORDING, {
+          'stderr': "bwrap: Can't make symlink at /f: destination exists and is not a "
+                    "symlink\n"})),
 
     # --- chmod ---------------------------------------------------------------
     C('chmod/dir', MIN + ['--tmpfs', '/t', '--dir', '/t/d', '--chmod', '0700', '/t/d'],
@@ -351,7 +416,12 @@ CASES = [
     # bwrap resolves an absolute link target against the host's root here.
     C('chmod/absolute-symlink', MIN + ['--tmpfs', '/t', '--dir', '/t/d', '--symlink',
                                        '/t/d', '/t/l', '--chmod', '0711', '/t/l'],
-      files=['/t/d', '/t/l'], ref_exit=1),
+      files=['/t/d', '/t/l'], ref_exit=1, deliberate=Deliberate(RESOLVED_INSIDE, {
+          'exit': 0, 'stderr': '',
+          'files': {'/t/d': {'mode': '711', 'uid': UID, 'gid': GID, 'type': 'dir',
+                             'entries': []},
+                    '/t/l': {'mode': '777', 'uid': UID, 'gid': GID, 'type': 'symlink',
+                             'target': '/t/d'}}}, ran=True)),
     C('chmod/special-bits', MIN + ['--tmpfs', '/t', '--chmod', '1777', '/t'], files=['/t']),
     C('chmod/tmpfs-root', MIN + ['--chmod', '0750', '/'], files=['/']),
     C('chmod/missing', MIN + ['--chmod', '0755', '/nonexistent'], ref_exit=1),
@@ -365,9 +435,13 @@ CASES = [
                                           '--remount-ro', '/mnt'],
       writable=['/mnt', '/mnt/sub']),
     C('remount-ro/root', MIN + ['--remount-ro', '/'], writable=['/']),
-    C('remount-ro/missing', MIN + ['--remount-ro', '/nonexistent'], ref_exit=1),
+    C('remount-ro/missing', MIN + ['--remount-ro', '/nonexistent'], ref_exit=1,
+      deliberate=Deliberate(SANDBOX_PATHS, {
+          'stderr': "bwrap: Can't remount readonly on /nonexistent: No such file or "
+                    "directory\n"})),
     C('remount-ro/not-a-mount', MIN + ['--tmpfs', '/t', '--dir', '/t/d', '--remount-ro', '/t/d'],
-      writable=['/t', '/t/d'], ref_exit=1),
+      writable=['/t', '/t/d'], ref_exit=1, deliberate=Deliberate(SANDBOX_PATHS, {
+          'stderr': "bwrap: Can't remount readonly on /t/d: not a mount point\n"})),
 
     # --- proc, dev, mqueue --------------------------------------------------
     C('proc/host-pidns', MIN + ['--proc', '/proc']),
@@ -382,7 +456,10 @@ CASES = [
     C('dev/twice', MIN + ['--dev', '/dev', '--dev', '/dev2'], files=['/dev2']),
     C('mqueue/with-ipc', MIN + ['--unshare-ipc', '--mqueue', '/dev/mqueue'],
       files=['/dev/mqueue']),
-    C('mqueue/without-ipc', MIN + ['--mqueue', '/mq'], files=['/mq'], ref_exit=None),
+    C('mqueue/without-ipc', MIN + ['--mqueue', '/mq'], files=['/mq'], ref_exit=None,
+      deliberate=Deliberate(SANDBOX_PATHS, {
+          'stderr': "bwrap: Can't mount mqueue on /mq: Operation not permitted\n"},
+          who=('user',))),
 
     # --- file, bind-data, ro-bind-data -------------------------------------
     C('file/pipe', MIN + ['--file', '3', '/f'], fds={3: Data(b'from a pipe\n')},
@@ -584,10 +661,11 @@ CASES = [
     C('lock-file/bind', ROOT + ['--bind', '{tmp}/rw', '/mnt', '--lock-file', '/mnt/lk'],
       files=['/mnt/lk']),
     C('lock-file/tmpfs', MIN + ['--tmpfs', '/t', '--lock-file', '/t/lk'], files=['/t/lk'],
-      ref_exit=None),
+      ref_exit=1, deliberate=lock_refused('/t/lk')),
     C('lock-file/two', ROOT + ['--bind', '{tmp}/rw', '/mnt', '--lock-file', '/mnt/a',
                                '--lock-file', '/mnt/b']),
-    C('lock-file/missing-dir', ROOT + ['--lock-file', '/nonexistent/lk'], ref_exit=1),
+    C('lock-file/missing-dir', ROOT + ['--lock-file', '/nonexistent/lk'], ref_exit=1,
+      deliberate=lock_refused('/nonexistent/lk')),
     bad('lock-file/with-as-pid-1', ROOT + ['--unshare-pid', '--as-pid-1',
                                            '--lock-file', '/tmp/lk']),
     C('sync-fd/plain', ROOT + ['--sync-fd', '3'], fds={3: Hold()}),
@@ -634,7 +712,11 @@ CASES = [
       fds={3: Data(DENY_MKDIR), 4: Data(DENY_UNAME)}, writable=['/mnt'],
       cmd=['/usr/bin/uname'], ref_exit=None),
     bad('seccomp/truncated', ROOT + ['--seccomp', '3'], fds={3: Data(b'1234567')}),
-    bad('seccomp/empty', ROOT + ['--seccomp', '3'], fds={3: Data(b'')}),
+    bad('seccomp/empty', ROOT + ['--seccomp', '3'], fds={3: Data(b'')},
+        deliberate=Deliberate('an empty program is refused early with a plain reason; '
+                              'bwrap passes it to prctl and reports EINVAL', {
+                                  'stderr': 'bwrap: Invalid seccomp data, must not be '
+                                            'empty\n'})),
     bad('seccomp/with-add-fd', ROOT + ['--seccomp', '3', '--add-seccomp-fd', '4'],
         fds={3: Data(DENY_MKDIR), 4: Data(DENY_MKDIR)}),
 
@@ -703,7 +785,11 @@ CASES = [
     bad('bad/userns-with-unshare-user', ROOT + ['--userns', '3', '--unshare-user'],
         fds={3: PathFd('/proc/self/ns/user', os.O_RDONLY)}),
     bad('bad/userns2-without-userns', ROOT + ['--userns2', '3'],
-        fds={3: PathFd('/proc/self/ns/user', os.O_RDONLY)}, ref_exit=None),
+        fds={3: PathFd('/proc/self/ns/user', os.O_RDONLY)}, ref_exit=None,
+        deliberate=Deliberate('setns into a user namespace that is not a descendant: the '
+                              'kernel error of our order of steps is EPERM, bwrap\'s EINVAL', {
+                                  'stderr': 'bwrap: Setting userns2 failed: Operation not '
+                                            'permitted\n'}, who=('user',))),
     bad('bad/exec-label', ROOT + ['--exec-label', 'system_u:system_r:x:s0']),
     bad('bad/file-label', ROOT + ['--file-label', 'system_u:object_r:x:s0']),
     bad('bad/unshare-unknown', ROOT + ['--unshare-foo']),
@@ -738,9 +824,33 @@ def test_side_by_side(case, tmp_path):
         notes_ref.append('/usr/bin/bwrap left processes behind (killed)')
     ref = normalise(ref_raw, case, notes_ref, [])
     ours = normalise(ours_raw, case, notes_ours, problems)
+    check_deliberate(case.id, case.deliberate, tmp, ref, ours)
     diffs = compare(ref, ours)
     assert not diffs and not problems, report(
         case.id, case.argv(tmp), ref, ours, diffs, notes_ref, notes_ours, problems)
+
+
+def check_deliberate(case_id, deliberate, tmp, ref, ours):
+    """Asserts our side of a kept difference exactly, then removes those
+    sections from both sides so that the rest is still compared."""
+    if deliberate is None or WHO not in deliberate.who:
+        return
+    if deliberate.ran is not None:
+        assert ('env' in ours) == deliberate.ran, (
+            '%s: deliberate difference (%s): our command %s, expected the opposite'
+            % (case_id, deliberate.reason, 'ran' if 'env' in ours else 'did not run'))
+    for section in deliberate.ours:
+        want = deliberate.expected(section, tmp)
+        got = ours.get(section, '<missing>')
+        assert got == want, (
+            '%s: deliberate difference (%s), section %r: ours gave %r, expected %r'
+            % (case_id, deliberate.reason, section, got, want))
+        ref.pop(section, None)
+        ours.pop(section, None)
+    if deliberate.ran is not None:
+        for section in PROBE_SECTIONS | {'stdout'}:
+            ref.pop(section, None)
+            ours.pop(section, None)
 
 
 # ---------------------------------------------------------------------------
@@ -907,10 +1017,10 @@ def scenario_parent_death(prog, tmp, extra):
         _cleanup(proc, before)
 
 
-def scenario_signal_tool(prog, tmp, extra, sig):
+def scenario_signal_tool(prog, tmp, extra, sig, script='echo ready; sleep 30; exit 9'):
     """Sends SIG to the tool's own process while the command runs."""
     before = set(sbtest.children_of_us())
-    proc = Proc([prog] + ROOT + extra + ['/bin/sh', '-c', 'echo ready; sleep 30; exit 9'],
+    proc = Proc([prog] + ROOT + extra + ['/bin/sh', '-c', script],
                 _env(tmp), fds={5: Hold()})
     alive_r = proc.specs[5][0]
     try:
@@ -1041,8 +1151,11 @@ SCENARIOS = {
     'signal-tool/term': lambda p, t: scenario_signal_tool(p, t, [], signal.SIGTERM),
     'signal-tool/term-pidns': lambda p, t: scenario_signal_tool(
         p, t, ['--unshare-pid'], signal.SIGTERM),
+    # The command must die of the forwarded SIGINT itself: a shell waiting
+    # on a foreground child ignores SIGINT until the child exits, so the
+    # shell `exec`s sleep here.
     'signal-tool/int-pidns': lambda p, t: scenario_signal_tool(
-        p, t, ['--unshare-pid'], signal.SIGINT),
+        p, t, ['--unshare-pid'], signal.SIGINT, 'echo ready; exec sleep 30'),
     'signal-tool/hup': lambda p, t: scenario_signal_tool(p, t, [], signal.SIGHUP),
     'signal-tool/kill-pidns': lambda p, t: scenario_signal_tool(
         p, t, ['--unshare-pid'], signal.SIGKILL),
@@ -1056,6 +1169,33 @@ SCENARIOS = {
         p, t, ['--unshare-user', '--unshare-pid'], ['--userns', '--pidns', '--unshare-pid']),
 }
 
+SIGNAL_FORWARDED = ('signals sent to the tool are forwarded to the command and the tool '
+                    'exits 128+N once it is gone (issue 3); bwrap dies of the signal and '
+                    'leaves the sandbox running')
+FDS_CONSUMED = ('fds consumed by --userns/--pidns/--userns-block-fd are closed before the '
+                'command runs; bwrap passes them on')
+STDIO_FDS = ['0: fifo r', '1: fifo w', '2: fifo w']
+
+
+def _signalled(sig):
+    return Deliberate(SIGNAL_FORWARDED, {'tool exit': 128 + sig,
+                                         'sandbox gone within 5s': True})
+
+
+SCENARIO_DELIBERATE = {
+    'signal-tool/term': _signalled(signal.SIGTERM),
+    'signal-tool/term-pidns': _signalled(signal.SIGTERM),
+    'signal-tool/int-pidns': _signalled(signal.SIGINT),
+    'signal-tool/hup': _signalled(signal.SIGHUP),
+    'signal-tool/term-die-with-parent': _signalled(signal.SIGTERM),
+    'join/userns': Deliberate(FDS_CONSUMED, {'second: open fds': STDIO_FDS}),
+    'join/userns-pidns': Deliberate(FDS_CONSUMED, {'second: open fds': STDIO_FDS}),
+    'join/userns-pidns-unshare-pid': Deliberate(FDS_CONSUMED,
+                                                {'second: open fds': STDIO_FDS}),
+    'userns-block-fd/plain': Deliberate(FDS_CONSUMED, {'sandbox: open fds': STDIO_FDS}),
+    'userns-block-fd/pidns': Deliberate(FDS_CONSUMED, {'sandbox: open fds': STDIO_FDS}),
+}
+
 
 @pytest.mark.parametrize('name', sorted(SCENARIOS))
 def test_scenario(name, tmp_path):
@@ -1065,6 +1205,7 @@ def test_scenario(name, tmp_path):
     assert ref.get('ready', True), 'table error: /usr/bin/bwrap never got ready: %r' % ref
     prepare(tmp)
     ours = SCENARIOS[name](OURS, tmp)
+    check_deliberate(name, SCENARIO_DELIBERATE.get(name), tmp, ref, ours)
     diffs = compare(ref, ours)
     assert not diffs, report(name, ['(scenario)'], ref, ours, diffs, [], [], [])
 
