@@ -174,7 +174,7 @@ static gboolean
 handle_args (SbCliParser *parser, const SbCliOption *option, const char *const *values,
              GError **error)
 {
-  int fd;
+  int fd = -1;
 
   if (parser->current < parser->file_end)
     return sb_throw (error, SB_ERROR_USAGE, "--args not supported in arguments file");
@@ -258,7 +258,7 @@ handle_fd (SbCliParser *parser, const SbCliOption *option, const char *const *va
            GError **error)
 {
   int *field = G_STRUCT_MEMBER_P (parser->plan, option->data);
-  int fd;
+  int fd = -1;
 
   if (!parse_fd (values[0], &fd, error))
     return FALSE;
