@@ -38,7 +38,16 @@ fail (const Child *c, const GError *error)
   _exit (1);
 }
 
-/* --die-with-parent.  The kernel forgets the setting when credentials
+/* The sandbox dies with the monitor, which --die-with-parent ties to the
+ * caller: even a SIGKILLed monitor, which cannot tear it down, leaves
+ * nothing behind.  bwrap does so only with --die-with-parent. */
+static gboolean
+dies_with_monitor (const Child *c)
+{
+  return c->plan->die_with_parent || !c->plan->keep_orphans;
+}
+
+/* The parent-death signal.  The kernel forgets it when credentials
  * change, so it is armed again after each change.  A parent that died
  * before it was armed is noticed here: it is no longer our parent, or the
  * monitor's end of the report socket is closed. */
@@ -47,7 +56,7 @@ arm_parent_death (const Child *c, GError **error)
 {
   struct pollfd p = { .fd = c->ctx->channel, .events = 0 };
 
-  if (!c->plan->die_with_parent)
+  if (!dies_with_monitor (c))
     return TRUE;
   if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
     return sb_throw_errno (error, "setting the parent-death signal");
@@ -370,6 +379,16 @@ close_fds_except (int *keep, guint n_keep, GError **error)
   return TRUE;
 }
 
+/* Whether pid 1 exits as soon as the command does, which kills every
+ * other process of its pid namespace.  Without a pid namespace of ours it
+ * stays the reaper of the orphans, however long they live. */
+static gboolean
+stop_with_command (const Child *c)
+{
+  return ((c->ctx->created & SB_NS_PID) != 0 || c->ctx->nested_pid_ns)
+         && !c->plan->keep_orphans;
+}
+
 /* pid 1: holds the sync fd and the locks, reaps, passes signals on.  It
  * keeps nothing else (an inherited pipe would otherwise stay open as long
  * as the sandbox lives), drops every capability and loads the filters, so
@@ -411,7 +430,7 @@ run_pid1 (Child *c, pid_t command)
     }
   if (!sb_seccomp_load (c->ctx->filters, &error))
     goto out;
-  _exit (sb_reaper_run (command, signal_fd, c->ctx->channel));
+  _exit (sb_reaper_run (command, stop_with_command (c), signal_fd, c->ctx->channel));
 
 out:
   kill (command, SIGKILL);

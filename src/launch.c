@@ -33,6 +33,8 @@ typedef struct {
   int parent_pidfd;     /* --die-with-parent, -1 if unavailable */
   gboolean reported;    /* --info-fd and the first --json-status-fd line written */
   gboolean exec_started;
+  gboolean signalled;   /* a terminating signal came for us: tear the sandbox down */
+  gboolean reaped;      /* our child is reaped: its pid may be reused */
   GError *child_error;  /* the first error the sandbox reported */
   gboolean done;
   int status;
@@ -274,6 +276,7 @@ handle_signal (Monitor *m, GError **error)
         return sb_throw_errno (error, "waiting for the sandbox");
       if (pid == m->child)
         {
+          m->reaped = TRUE;
           /* What it said before dying is still queued. */
           if (!read_messages (m, error))
             return FALSE;
@@ -286,6 +289,8 @@ handle_signal (Monitor *m, GError **error)
       return TRUE;
     }
 
+  /* Counted even when the terminal already sent it to the sandbox. */
+  m->signalled = TRUE;
   /* Without --new-session the sandbox shares our terminal's signals. */
   if (sb_reaper_should_forward (si.ssi_code, m->plan->new_session))
     kill (m->sandbox_pid != 0 ? m->sandbox_pid : m->child, si.ssi_signo);
@@ -338,6 +343,31 @@ monitor_loop (Monitor *m, GError **error)
         }
     }
   return TRUE;
+}
+
+/* Whether the command's exit ends the sandbox: only a pid namespace of
+ * ours can be ended as a whole.  Without one, the command got the signal
+ * and its orphans live on, as with bwrap. */
+static gboolean
+tears_down (const Monitor *m)
+{
+  return (m->created & SB_NS_PID) != 0 && (m->signalled || !m->plan->keep_orphans);
+}
+
+/* SIGKILL on pid 1 kills every process of its namespace, and pid 1 is only
+ * reaped once they are all gone: when our exit status is visible, nothing
+ * of the sandbox runs any more.  With --pidns and --unshare-pid our child
+ * is the relay above pid 1, which exits once pid 1 is reaped. */
+static void
+tear_down (Monitor *m)
+{
+  if (m->reaped)
+    return;
+  if (kill (m->sandbox_pid != 0 ? m->sandbox_pid : m->child, SIGKILL) != 0)
+    g_debug ("killing the sandbox: %s", g_strerror (errno));
+  while (waitpid (m->child, NULL, 0) < 0 && errno == EINTR)
+    ;
+  m->reaped = TRUE;
 }
 
 /* pid 1 normally exits right after the command: reap it, so that it does
@@ -508,7 +538,10 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
         ok = monitor_loop (&m, error);
       if (!ok)
         kill_sandbox (&m);
-      reap_child_briefly (&m);
+      if (tears_down (&m))
+        tear_down (&m);
+      else
+        reap_child_briefly (&m);
       finish_reports (&m);
     }
   if (blocked)

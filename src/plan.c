@@ -51,6 +51,7 @@ sb_plan_new (SbPersonality personality)
     {
       plan->seccomp_profile = SB_SECCOMP_PROFILE_NONE;
       plan->allow_nesting = true;
+      plan->keep_orphans = true;
     }
 
   return plan;

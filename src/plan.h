@@ -110,6 +110,9 @@ typedef struct {
   char **command;               /* the command and its arguments, NULL-terminated */
   bool new_session;             /* --new-session */
   bool die_with_parent;         /* --die-with-parent */
+  bool keep_orphans;            /* sandbox only: the sandbox outlives its command (pid 1 waits
+                                   for every process) and the tool (no parent-death signal
+                                   without --die-with-parent); bwrap's way, the BWRAP default */
   bool as_pid_1;                /* --as-pid-1 */
   SbCapChanges caps;            /* --cap-add / --cap-drop */
   bool drop_root_caps;          /* sandbox only: root loses capabilities too */

@@ -32,9 +32,10 @@ sb_reaper_exit_status (int wait_status)
   return WEXITSTATUS (wait_status);
 }
 
-/* Reaps every exited child.  Returns FALSE once no child is left. */
+/* Reaps every exited child.  Returns FALSE once no child is left, or
+ * once the command is gone when STOP_WITH_COMMAND. */
 static gboolean
-reap (pid_t command, int channel, int *command_status)
+reap (pid_t command, gboolean stop_with_command, int channel, int *command_status)
 {
   for (;;)
     {
@@ -50,15 +51,19 @@ reap (pid_t command, int channel, int *command_status)
       if (pid == command)
         {
           *command_status = sb_reaper_exit_status (status);
-          /* The monitor exits now, as bwrap's does; we stay while other
-           * processes of the sandbox live, holding --sync-fd and the locks. */
+          /* The monitor exits now, as bwrap's does; unless told to stop
+           * (our exit then kills the rest of the pid namespace), we stay
+           * while other processes of the sandbox live, holding --sync-fd
+           * and the locks. */
           sb_channel_send (channel, SB_MSG_EXITED, *command_status);
+          if (stop_with_command)
+            return FALSE;
         }
     }
 }
 
 int
-sb_reaper_run (pid_t command, int signal_fd, int channel)
+sb_reaper_run (pid_t command, gboolean stop_with_command, int signal_fd, int channel)
 {
   int command_status = -1;
 
@@ -73,7 +78,7 @@ sb_reaper_run (pid_t command, int signal_fd, int channel)
         break;
       if (si.ssi_signo == SIGCHLD)
         {
-          if (!reap (command, channel, &command_status))
+          if (!reap (command, stop_with_command, channel, &command_status))
             break;
         }
       else if (command_status < 0 && sb_reaper_should_forward (si.ssi_code, FALSE))

@@ -130,7 +130,7 @@ read_policy_file (const char *path, gboolean allow_nesting, GError **error)
       sb_throw_errno (error, "--seccomp-profile: reading %s", path);
       return NULL;
     }
-  if (memchr (data->data, '\0', data->len) != NULL)
+  if (data->len > 0 && memchr (data->data, '\0', data->len) != NULL)
     {
       sb_throw (error, SB_ERROR_INVALID, "%s: not a text file", path);
       return NULL;
