@@ -6,7 +6,7 @@
 G_DEFINE_QUARK (sb-error-quark, sb_error)
 G_DEFINE_QUARK (sb-errno-error-quark, sb_errno_error)
 
-static gboolean
+G_GNUC_PRINTF (3, 0) static gboolean
 throw_errno_valist (GError **error, int errsv, const char *format, va_list args)
 {
   g_autofree char *what = g_strdup_vprintf (format, args);

@@ -57,7 +57,7 @@ sb_rootfs_op_mode (const SbMountOp *op)
   return op->mode != SB_MODE_UNSET ? op->mode : fallback;
 }
 
-static gboolean
+G_GNUC_PRINTF (3, 0) static gboolean
 throw_hint_valist (GError **error, const char *hint, const char *format, va_list args)
 {
   int errsv = errno;

@@ -10,7 +10,6 @@ and prints `result` as JSON on its last line, which inside() returns as a dict.
 """
 
 import json
-import os
 import platform
 
 import pytest
@@ -110,26 +109,3 @@ def unpriv_userns_opts(tool):
     root asks for one, to be confined like everyone else."""
     return ['--unshare-user'] if tool is sbtest.BW else []
 
-
-def pids_of_tree(root_pid):
-    """Every pid whose ancestry reaches ROOT_PID (ROOT_PID included)."""
-    parents = {}
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as f:
-                data = f.read()
-        except OSError:
-            continue
-        parents[int(entry)] = int(data[data.rindex(')') + 2:].split()[1])
-    found = set()
-    for pid in parents:
-        p, seen = pid, 0
-        while p > 1 and seen < 64:
-            if p == root_pid:
-                found.add(pid)
-                break
-            p = parents.get(p, 0)
-            seen += 1
-    return found

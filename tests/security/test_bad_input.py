@@ -223,7 +223,7 @@ def rows():
 
 @pytest.fixture(scope='module')
 def scratch():
-    d = tempfile.mkdtemp(prefix='badinput-', dir=os.environ.get('TMPDIR'))
+    d = tempfile.mkdtemp(prefix='badinput-', dir=tempfile.gettempdir())
     os.mkdir(os.path.join(d, 'dir'))
     yield d
     for dirpath, dirnames, filenames in os.walk(d, topdown=False):

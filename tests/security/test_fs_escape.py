@@ -18,7 +18,7 @@ from attacklib import inside
 # Read-only binds.  /ro is a read-only bind of TOP stacked on a writable bind
 # of UNDER: unmounting /ro would uncover UNDER's "beneath" file.
 
-MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC = 1, 32, 4096, 16384
+MS_REMOUNT, MS_BIND = 32, 4096
 MNT_DETACH = 2
 
 MOUNT_ATTACKS = r'''
@@ -33,7 +33,7 @@ def write_ro():
 attempt('write', write_ro)
 r, e = call('mount', 0, '/ro', 0, %(remount)d, 0)
 result['remount_rw'] = e or 'ok'
-attr = ctypes.create_string_buffer((1).to_bytes(8, 'little') * 4)   # attr_clr = RDONLY
+# struct mount_attr { attr_set, attr_clr = MOUNT_ATTR_RDONLY, propagation, userns_fd }
 attr = ctypes.create_string_buffer(b'\0' * 8 + (1).to_bytes(8, 'little') + b'\0' * 16, 32)
 r, e = call('mount_setattr', -100, '/ro', 0x8000, attr, 32)   # AT_RECURSIVE
 result['mount_setattr_rw'] = e or 'ok'
@@ -253,27 +253,38 @@ def test_host_setuid_binaries_gain_nothing(tool):
         pytest.skip('no setuid-root binary honoured on this host')
 
 
+AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+
+
 @pytest.fixture
 def privileged_copies():
     """As root: a setuid-root and a file-capability copy of cat, in a
-    directory every account can reach."""
+    directory every account can reach, on a filesystem that honours them
+    (run-pytest's private /tmp is nosuid)."""
     if not IS_ROOT:
         pytest.skip('making setuid-root or file-capability binaries needs root')
     if shutil.which('setcap') is None:
         pytest.skip('setcap is missing (apt-get install libcap2-bin)')
-    d = tempfile.mkdtemp(prefix='sbtest-priv-', dir='/tmp')
-    try:
-        os.chmod(d, 0o755)
-        suid = os.path.join(d, 'suid-cat')
-        fcap = os.path.join(d, 'fcap-cat')
-        shutil.copy('/usr/bin/cat', suid)
-        shutil.copy('/usr/bin/cat', fcap)
-        os.chmod(suid, 0o4755)
-        subprocess.run(['setcap', 'cap_sys_admin,cap_dac_override,cap_setuid+ep', fcap],
-                       check=True)
-        yield d
-    finally:
-        shutil.rmtree(d)
+    for parent in (os.environ.get('TMPDIR'), '/var/tmp', '/tmp'):
+        if not parent or not os.path.isdir(parent):
+            continue
+        d = tempfile.mkdtemp(prefix='sbtest-priv-', dir=parent)
+        try:
+            os.chmod(d, 0o755)
+            suid = os.path.join(d, 'suid-cat')
+            fcap = os.path.join(d, 'fcap-cat')
+            shutil.copy('/usr/bin/cat', suid)
+            shutil.copy('/usr/bin/cat', fcap)
+            os.chmod(suid, 0o4755)
+            subprocess.run(['setcap', 'cap_sys_admin,cap_dac_override,cap_setuid+ep', fcap],
+                           check=True)
+            # The control: outside, both execs are privileged for nobody.
+            if all(exec_gained_privileges(AS_NOBODY + [p, '/dev/null'], p) for p in (suid, fcap)):
+                yield d
+                return
+        finally:
+            shutil.rmtree(d)
+    pytest.skip('no filesystem here honours setuid and file capabilities for nobody')
 
 
 @pytest.mark.parametrize('opts', [[], ['--uid', '1000', '--gid', '1000']],
@@ -295,11 +306,49 @@ def test_setuid_and_file_caps_gain_nothing_for_root(privileged_copies, opts):
 def test_setuid_and_file_caps_gain_nothing_for_a_user(privileged_copies, tool):
     # The same binaries, for an unprivileged account: on the host both execs
     # are privileged (the control); inside, neither is.
-    as_user = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
     for name in ('suid-cat', 'fcap-cat'):
-        path = os.path.join(privileged_copies, name)
-        assert exec_gained_privileges(as_user + [path, '/dev/null'], path), name
         inner = '/priv/' + name
-        argv = as_user + [tool.path] + tool.usr + ['--bind', privileged_copies, '/priv',
+        argv = AS_NOBODY + [tool.path] + tool.usr + ['--bind', privileged_copies, '/priv',
                                                    inner, '/dev/null']
         assert not exec_gained_privileges(argv, inner), name
+
+
+# ---------------------------------------------------------------------------
+# The tool itself installed setuid or with file capabilities (bubblewrap
+# CVE-2016-8659, CVE-2020-5291): it refuses to run at all.
+
+@pytest.fixture
+def privileged_tool():
+    """As root: copies of the tool (and its bwrap link) to make privileged."""
+    if not IS_ROOT:
+        pytest.skip('installing the tool setuid or with file capabilities needs root')
+    d = tempfile.mkdtemp(prefix='sbtest-install-', dir='/var/tmp')
+    try:
+        os.chmod(d, 0o755)
+        shutil.copy(sbtest.SANDBOX, os.path.join(d, 'sandbox'))
+        os.symlink('sandbox', os.path.join(d, 'bwrap'))
+        yield d
+    finally:
+        shutil.rmtree(d)
+
+
+@pytest.mark.parametrize('how', ['setuid', 'setgid', 'file-caps'])
+@pytest.mark.parametrize('name', ['sandbox', 'bwrap'])
+def test_tool_refuses_privileged_install(privileged_tool, how, name):
+    binary = os.path.join(privileged_tool, 'sandbox')
+    if how == 'setuid':
+        os.chmod(binary, 0o4755)
+    elif how == 'setgid':
+        os.chmod(binary, 0o2755)
+    else:
+        if shutil.which('setcap') is None:
+            pytest.skip('setcap is missing (apt-get install libcap2-bin)')
+        subprocess.run(['setcap', 'cap_sys_admin+ep', binary], check=True)
+    prog = os.path.join(privileged_tool, name)
+    # Run by an unprivileged account, the one a privileged install serves.
+    r = subprocess.run(AS_NOBODY + [prog] + sbtest.usr_for(prog) + ['true'],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    word = 'with file capabilities' if how == 'file-caps' else 'setuid or setgid'
+    assert r.stderr.startswith('%s: refusing to run %s' % (name, word)), r.stderr
+    assert r.stderr.count('\n') == 1, r.stderr

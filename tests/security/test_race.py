@@ -10,7 +10,6 @@ mount table) or the tool must fail cleanly; it must never create or mount
 anything at the symlink's target on the host.
 """
 
-import ctypes
 import os
 import subprocess
 import sys

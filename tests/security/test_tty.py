@@ -59,11 +59,18 @@ def attack_on_pty(prog, opts):
                             preexec_fn=controlling_tty)
     os.close(hold_r)
     try:
-        line = b''
-        while not line.startswith(b'{'):
-            line = proc.stdout.readline()
-            if not line:
+        # Unbuffered, so that select() sees all that is pending.
+        out_fd = proc.stdout.fileno()
+        received = b''
+        while b'}\n' not in received:
+            # Never wait forever on a sandbox that hangs.
+            if not select.select([out_fd], [], [], 60)[0]:
                 break
+            chunk = os.read(out_fd, 4096)
+            if not chunk:
+                break
+            received += chunk
+        line = ([x for x in received.splitlines() if x.startswith(b'{')] or [b''])[-1]
         injected = b''
         while select.select([slave], [], [], 0.3)[0]:
             chunk = os.read(slave, 4096)
@@ -72,7 +79,11 @@ def attack_on_pty(prog, opts):
             injected += chunk
     finally:
         os.close(hold_w)
-        out, err = proc.communicate(timeout=60)
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
         os.close(slave)
         os.close(master)
     assert line.startswith(b'{'), 'no result: exit %s, stderr: %s' % (
