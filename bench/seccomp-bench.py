@@ -13,13 +13,17 @@ filter (1.00 means free):
      getppid, ioctl(FIONREAD), read(/dev/zero) and close(-1), best of the
      runs (other load on the machine only ever adds time);
   2. a real build: `meson setup` + `ninja` of this project's last commit
-     (`git archive HEAD`), on a tmpfs inside the sandbox, median of the runs.
+     (`git archive HEAD`), on a tmpfs inside the sandbox, median of the runs:
+     wall-clock seconds, and CPU seconds (user + system of the whole process
+     tree, from wait4's rusage), which other load on the machine disturbs
+     far less than the wall clock.
 
 Not part of the test suite.  Needs gcc, and meson/ninja/git for the build.
 """
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import struct
@@ -51,12 +55,14 @@ def newest_sandbox():
 
 
 def run_inside(sandbox, mode, work, opts, command, timeout):
+    """The command's output, and the CPU seconds of the whole tree."""
     fds = []
     if mode == 'none':
         opts = ['--seccomp-profile', 'none'] + opts
     elif mode == 'allow-all':
         fds = [os.open(os.path.join(work, 'allow-all.bpf'), os.O_RDONLY)]
         opts = ['--seccomp', str(fds[0])] + opts
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         result = subprocess.run([sandbox] + ROOT + opts + command, timeout=timeout,
                                 pass_fds=fds, stdout=subprocess.PIPE,
@@ -64,10 +70,12 @@ def run_inside(sandbox, mode, work, opts, command, timeout):
     finally:
         for fd in fds:
             os.close(fd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         sys.exit('seccomp-bench: %s failed (exit %d):\n%s' % (
             ' '.join(command), result.returncode, result.stderr))
-    return result.stdout
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return result.stdout, cpu
 
 
 def rounds(runs):
@@ -83,8 +91,8 @@ def micro(sandbox, work, iterations, runs):
                    check=True)
     samples = {mode: {} for mode in MODES}
     for mode in rounds(runs):
-        out = run_inside(sandbox, mode, work, ['--ro-bind', work, '/bench'],
-                         ['/bench/seccomp-syscalls', str(iterations)], timeout=600)
+        out, _ = run_inside(sandbox, mode, work, ['--ro-bind', work, '/bench'],
+                            ['/bench/seccomp-syscalls', str(iterations)], timeout=600)
         for line in out.splitlines():
             call, ns = line.split()
             samples[mode].setdefault(call, []).append(float(ns))
@@ -96,7 +104,8 @@ BUILD = 'meson setup /tmp/build /project >/dev/null && ninja -C /tmp/build >/dev
 
 
 def build(sandbox, work, runs):
-    """{mode: median seconds} for a meson + ninja build of HEAD."""
+    """({mode: median wall seconds}, {mode: median CPU seconds}) for a meson
+    + ninja build of HEAD."""
     for tool in ('git', 'meson', 'ninja'):
         if shutil.which(tool) is None:
             print('seccomp-bench: no %s, skipping the build' % tool, file=sys.stderr)
@@ -106,13 +115,37 @@ def build(sandbox, work, runs):
     archive = subprocess.run(['git', '-C', TOP, 'archive', 'HEAD'], check=True,
                              stdout=subprocess.PIPE).stdout
     subprocess.run(['tar', '-x', '-C', project], input=archive, check=True)
-    samples = {mode: [] for mode in MODES}
+    wall = {mode: [] for mode in MODES}
+    cpu = {mode: [] for mode in MODES}
     for mode in rounds(runs):
         start = time.monotonic()
-        run_inside(sandbox, mode, work, ['--ro-bind', project, '/project'],
-                   ['sh', '-c', BUILD], timeout=1800)
-        samples[mode].append(time.monotonic() - start)
-    return {mode: statistics.median(v) for mode, v in samples.items()}
+        _, seconds = run_inside(sandbox, mode, work, ['--ro-bind', project, '/project'],
+                                ['sh', '-c', BUILD], timeout=1800)
+        wall[mode].append(time.monotonic() - start)
+        cpu[mode].append(seconds)
+    return ({mode: statistics.median(v) for mode, v in wall.items()},
+            {mode: statistics.median(v) for mode, v in cpu.items()},
+            count_syscalls(sandbox, work, project))
+
+
+def count_syscalls(sandbox, work, project):
+    """The number of system calls the build makes (one more untimed run,
+    counted by perf's raw_syscalls:sys_enter tracepoint), or None where
+    perf cannot count it (not root, no perf)."""
+    if shutil.which('perf') is None:
+        return None
+    out = os.path.join(work, 'perf.csv')
+    argv = ['perf', 'stat', '-x', ',', '-o', out, '-e', 'raw_syscalls:sys_enter', '--',
+            sandbox, '--seccomp-profile', 'none'] + ROOT + ['--ro-bind', project, '/project',
+                                                            'sh', '-c', BUILD]
+    if subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+        return None
+    with open(out) as f:
+        for line in f:
+            fields = line.split(',')
+            if len(fields) > 2 and fields[2] == 'raw_syscalls:sys_enter' and fields[0].isdigit():
+                return int(fields[0])
+    return None
 
 
 def main():
@@ -148,11 +181,19 @@ def main():
     rows = [(call + ' (ns/call)', {m: loop[m][call] for m in MODES}, ' %10.1f')
             for call in loop['none']]
     if built is not None:
-        rows.append(('build (s)', built, ' %10.2f'))
+        rows.append(('build, wall (s)', built[0], ' %10.2f'))
+        rows.append(('build, CPU (s)', built[1], ' %10.2f'))
     for name, values, fmt in rows:
         base = values['none']
         print('%-20s' % name + ''.join(fmt % values[m] for m in MODES) +
-              ' %10.2f %10.2f' % (values['allow-all'] / base, values['default'] / base))
+              ' %10.3f %10.3f' % (values['allow-all'] / base, values['default'] / base))
+    if built is not None and built[2] is not None:
+        # Load-independent: how many calls the build makes, times the most
+        # the default policy adds to any call of the loop.
+        extra_ns = max(loop['default'][call] - loop['none'][call] for call in loop['none'])
+        seconds = built[2] * max(extra_ns, 0) / 1e9
+        print('estimate: %d syscalls in the build x %.1f ns at most per call = %.3f s, '
+              '%.2f%% of its CPU time' % (built[2], extra_ns, seconds, 100 * seconds / built[1]['none']))
 
 if __name__ == '__main__':
     main()
