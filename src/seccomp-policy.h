@@ -1,6 +1,6 @@
 /* Seccomp policies as data: the built-in default policy and policy files,
- * parsed into rules that seccomp.c compiles with libseccomp.  Pure code (no
- * syscall), so all of it is unit-tested.
+ * parsed into rules that seccomp-compile.c compiles with libseccomp.  Pure
+ * code (no syscall), so all of it is unit-tested.
  *
  * THE POLICY FILE FORMAT (--seccomp-profile FILE; --seccomp-print writes it)
  *

@@ -1,24 +1,25 @@
-/* Seccomp filters: our policy compiled to BPF with libseccomp and the
- * caller's precompiled programs read and checked, all before clone, so every
- * error is known before any namespace exists; loaded in order as the last step
- * before exec, with no allocation on the way. */
+/* Seccomp filters: our policy as BPF (the default policy compiled at build
+ * time, a policy file compiled now with libseccomp) and the caller's
+ * precompiled programs read and checked, all before clone, so every error is
+ * known before any namespace exists; loaded in order as the last step before
+ * exec, with no allocation on the way. */
 #include "seccomp.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libseccomp.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "glib-compat.h"
+#include "seccomp-builtin.h"
+#include "seccomp-compile.h"
 #include "seccomp-policy.h"
-
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (scmp_filter_ctx, seccomp_release, NULL)
 
 struct SbSeccompSet
 {
@@ -171,142 +172,69 @@ plan_policy (const SbPlan *plan, SbSeccompPolicy **policy, GError **error)
   return TRUE;
 }
 
-static uint32_t
-scmp_action (SbSeccompAction action, int errnum)
+/* What libseccomp 2.5 checks before it accepts a log action (so before it
+ * would compile the --seccomp-log variant): a seccomp() call that refuses
+ * this invalid request (strict mode takes no flags) with EINVAL, and
+ * SECCOMP_RET_LOG in the kernel. */
+static gboolean
+kernel_accepts_log (void)
 {
-  switch (action)
-    {
-    case SB_SECCOMP_ALLOW:
-      return SCMP_ACT_ALLOW;
-    case SB_SECCOMP_DENY:
-      return SCMP_ACT_ERRNO (errnum);
-    case SB_SECCOMP_LOG:
-      return SCMP_ACT_LOG;
-    default:
-      g_assert_not_reached ();
-    }
+  uint32_t action = SECCOMP_RET_LOG;
+
+  if (syscall (SYS_seccomp, SECCOMP_SET_MODE_STRICT, 1, NULL) == 0 || errno != EINVAL)
+    return FALSE;
+  return syscall (SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 }
 
-static const enum scmp_compare scmp_ops[] = {
-  [SB_SECCOMP_EQ] = SCMP_CMP_EQ,
-  [SB_SECCOMP_NE] = SCMP_CMP_NE,
-  [SB_SECCOMP_LT] = SCMP_CMP_LT,
-  [SB_SECCOMP_LE] = SCMP_CMP_LE,
-  [SB_SECCOMP_GT] = SCMP_CMP_GT,
-  [SB_SECCOMP_GE] = SCMP_CMP_GE,
-  [SB_SECCOMP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
-};
-
-/* The architectures this host can run: a 64-bit process may enter the kernel
- * through the 32-bit (and x32) entry points, with other syscall numbers. */
-static const uint32_t host_arches[] = {
-  SCMP_ARCH_NATIVE,
-#if defined(__x86_64__)
-  SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32,
-#elif defined(__aarch64__)
-  SCMP_ARCH_ARM,
-#elif defined(__s390x__)
-  SCMP_ARCH_S390,
-#endif
-};
-
+/* The default policy as compiled at build time, when this build has it: the
+ * same program as compiling it now, without running libseccomp.  FALSE when
+ * the policy must be compiled (a policy file, a cross build, or a kernel
+ * whose refusal of --seccomp-log the compiler must report). */
 static gboolean
-add_rule (scmp_filter_ctx ctx, uint32_t default_action, const SbSeccompRule *rule, GError **error)
+add_builtin_policy (SbSeccompSet *set, const SbPlan *plan)
 {
-  uint32_t action = scmp_action (rule->action, rule->errnum);
-  struct scmp_arg_cmp cmps[SB_SECCOMP_MAX_CONDS];
-  int nr = seccomp_syscall_resolve_name (rule->syscall);
-  int r;
+  const struct sock_filter *filter;
+  struct sock_fprog program;
+  gsize len;
 
-  /* Such a rule changes nothing, and libseccomp refuses it. */
-  if (action == default_action)
-    return TRUE;
-  if (nr == __NR_SCMP_ERROR)
-    return sb_throw (error, SB_ERROR_INVALID, "unknown system call \"%s\"", rule->syscall);
+  if (plan->seccomp_profile != SB_SECCOMP_PROFILE_DEFAULT)
+    return FALSE;
+  filter = sb_seccomp_builtin (plan->allow_nesting, plan->seccomp_log, &len);
+  if (filter == NULL || (plan->seccomp_log && !kernel_accepts_log ()))
+    return FALSE;
 
-  for (guint i = 0; i < rule->n_conds; i++)
-    {
-      const SbSeccompCond *cond = &rule->conds[i];
-      gboolean masked = cond->op == SB_SECCOMP_MASKED_EQ;
-
-      cmps[i] = (struct scmp_arg_cmp) {
-        .arg = cond->arg,
-        .op = scmp_ops[cond->op],
-        .datum_a = masked ? cond->mask : cond->value,
-        .datum_b = masked ? cond->value : 0,
-      };
-    }
-
-  r = seccomp_rule_add_array (ctx, action, nr, rule->n_conds, cmps);
-  if (r < 0)
-    return sb_throw_errno_value (error, -r, "seccomp rule for %s", rule->syscall);
+  program.len = len;
+  program.filter = g_memdup2 (filter, len * sizeof *filter);
+  g_array_append_val (set->programs, program);
   return TRUE;
 }
 
 static gboolean
-add_compiled_policy (SbSeccompSet *set, const SbSeccompPolicy *policy, GError **error)
+add_policy (SbSeccompSet *set, const SbPlan *plan, GError **error)
 {
-  uint32_t default_action = scmp_action (policy->default_action, policy->default_errnum);
-  g_auto(scmp_filter_ctx) ctx = seccomp_init (default_action);
-  g_autoptr(GByteArray) data = NULL;
-  g_autofd int fd = -1;
-  int r;
+  g_autoptr(SbSeccompPolicy) policy = NULL;
+  g_autoptr(GByteArray) program = NULL;
 
-  if (ctx == NULL)
-    return sb_throw (error, SB_ERROR_SETUP, "libseccomp refused the default action of the policy");
-
-  /* Errno, never kill, even for a call from an architecture left out above. */
-  r = seccomp_attr_set (ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO (ENOSYS));
-  if (r < 0)
-    return sb_throw_errno_value (error, -r, "setting the seccomp action for other architectures");
-
-#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 5)
-  /* A binary search on the syscall number instead of a linear scan of every
-   * rule.  An older shared libseccomp refuses the attribute (EINVAL); the
-   * filter is then only slower. */
-  r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-  if (r < 0 && r != -EINVAL)
-    return sb_throw_errno_value (error, -r, "asking libseccomp for a binary-tree filter");
-#endif
-
-  for (gsize i = 0; i < G_N_ELEMENTS (host_arches); i++)
-    {
-      r = seccomp_arch_add (ctx, host_arches[i]);
-      if (r < 0 && r != -EEXIST)
-        return sb_throw_errno_value (error, -r, "adding architecture %u to the seccomp filter",
-                                    host_arches[i]);
-    }
-
-  for (guint i = 0; i < policy->rules->len; i++)
-    if (!add_rule (ctx, default_action, &g_array_index (policy->rules, SbSeccompRule, i), error))
-      return FALSE;
-
-  /* libseccomp 2.5 exports to an fd only. */
-  fd = memfd_create ("sandbox-seccomp", MFD_CLOEXEC);
-  if (fd < 0)
-    return sb_throw_errno (error, "creating a memfd for the seccomp filter");
-  r = seccomp_export_bpf (ctx, fd);
-  if (r < 0)
-    return sb_throw_errno_value (error, -r, "compiling the seccomp policy");
-  if (lseek (fd, 0, SEEK_SET) < 0)
-    return sb_throw_errno (error, "rewinding the compiled seccomp filter");
-  data = read_all (fd);
-  if (data == NULL)
-    return sb_throw_errno (error, "reading the compiled seccomp filter");
-  return add_program (set, data, error);
+  if (add_builtin_policy (set, plan))
+    return TRUE;
+  if (!plan_policy (plan, &policy, error))
+    return FALSE;
+  if (policy == NULL)
+    return TRUE;
+  program = sb_seccomp_compile (policy, error);
+  if (program == NULL)
+    return FALSE;
+  return add_program (set, program, error);
 }
 
 SbSeccompSet *
 sb_seccomp_prepare (const SbPlan *plan, GError **error)
 {
   g_autoptr(SbSeccompSet) set = set_new ();
-  g_autoptr(SbSeccompPolicy) policy = NULL;
 
   /* Load order: our policy first, then the caller's programs as given.  The
    * kernel runs all of them; the most recently loaded decides ties. */
-  if (!plan_policy (plan, &policy, error))
-    return NULL;
-  if (policy != NULL && !add_compiled_policy (set, policy, error))
+  if (!add_policy (set, plan, error))
     return NULL;
 
   if (plan->seccomp_fd >= 0 && !add_caller_program (set, plan->seccomp_fd, error))

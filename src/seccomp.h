@@ -8,8 +8,9 @@
  * precompiled --seccomp / --add-seccomp-fd programs.  May be empty. */
 typedef struct SbSeccompSet SbSeccompSet;
 
-/* Reads and checks the caller's programs, or compiles our policy.  Every
- * error is reported here, before any namespace exists. */
+/* Reads and checks the caller's programs, and takes our policy: the default
+ * one as compiled at build time (seccomp-builtin.h), a policy file compiled
+ * now.  Every error is reported here, before any namespace exists. */
 SbSeccompSet *sb_seccomp_prepare (const SbPlan *plan, GError **error);
 
 /* Loads the programs in order.  The last step before exec (and in pid 1);
