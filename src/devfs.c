@@ -22,14 +22,11 @@ bind_inside (SbRootfs *rootfs, const SbMountOp *op, int dir_fd, const char *name
              const char *source, SbMountFlags flags, GError **error)
 {
   g_auto (SbMountTree) tree = SB_MOUNT_TREE_INIT;
-  g_autofd int dest_fd = -1;
 
-  if (sb_mountapi_clone (rootfs->api, source_dir_fd, source, TRUE, &tree) != 0)
-    return sb_rootfs_throw_mount (error, "Can't bind mount %s on %s/%s", source, op->dest, name);
   /* DIR_FD is a directory we made or mounted just now: no one else's
    * symlink can be in the way. */
-  dest_fd = openat (dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-  if (dest_fd < 0 || sb_mountapi_attach (rootfs->api, &tree, flags, dest_fd) != 0)
+  if (sb_mountapi_clone (rootfs->api, source_dir_fd, source, TRUE, &tree) != 0
+      || sb_mountapi_attach_at (rootfs->api, &tree, flags, dir_fd, name) != 0)
     return sb_rootfs_throw_mount (error, "Can't bind mount %s on %s/%s", source, op->dest, name);
   return TRUE;
 }
@@ -135,9 +132,8 @@ make_symlink (const SbMountOp *op, int dir_fd, const char *target, const char *n
 static gboolean
 make_mount_point (const SbMountOp *op, int dir_fd, const char *name, GError **error)
 {
-  g_autofd int fd = openat (dir_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
-
-  if (fd < 0)
+  /* An empty file, as open (O_CREAT | O_EXCL) makes it, without an fd. */
+  if (mknodat (dir_fd, name, S_IFREG | 0444, 0) != 0)
     return sb_throw_errno (error, "Can't create file %s/%s", op->dest, name);
   return TRUE;
 }
@@ -147,6 +143,9 @@ populate_dev (SbRootfs *rootfs, const SbMountOp *op, int dev_fd, GError **error)
 {
   static const char *const devpts_options[] = { "newinstance", NULL, "ptmxmode", "0666", "mode", "620", NULL };
   static const char *const stdio[] = { "stdin", "stdout", "stderr" };
+  /* The new API sets nosuid on all of /dev in one call at the end. */
+  gboolean legacy = sb_mountapi_is_legacy (rootfs->api);
+  SbMountFlags node_flags = legacy ? SB_MOUNT_NOSUID : 0;
   g_autofd int pts_fd = -1;
   const char *tty;
 
@@ -155,7 +154,7 @@ populate_dev (SbRootfs *rootfs, const SbMountOp *op, int dev_fd, GError **error)
       g_autofree char *host = g_strconcat ("/dev/", dev_nodes[i], NULL);
 
       if (!make_mount_point (op, dev_fd, dev_nodes[i], error)
-          || !bind_inside (rootfs, op, dev_fd, dev_nodes[i], AT_FDCWD, host, SB_MOUNT_NOSUID, error))
+          || !bind_inside (rootfs, op, dev_fd, dev_nodes[i], AT_FDCWD, host, node_flags, error))
         return FALSE;
     }
   for (guint i = 0; i < G_N_ELEMENTS (stdio); i++)
@@ -189,9 +188,12 @@ populate_dev (SbRootfs *rootfs, const SbMountOp *op, int dev_fd, GError **error)
       g_autofree char *host_tty = g_strdup (tty);
 
       if (!make_mount_point (op, dev_fd, "console", error)
-          || !bind_inside (rootfs, op, dev_fd, "console", AT_FDCWD, host_tty, SB_MOUNT_NOSUID, error))
+          || !bind_inside (rootfs, op, dev_fd, "console", AT_FDCWD, host_tty, node_flags, error))
         return FALSE;
     }
+  /* The tmpfs and devpts have nosuid already: only the binds gain it. */
+  if (!legacy && sb_mountapi_add_flags_recursive (rootfs->api, dev_fd, SB_MOUNT_NOSUID) != 0)
+    return sb_rootfs_throw_mount (error, "Can't bind mount device nodes on %s", op->dest);
   return TRUE;
 }
 

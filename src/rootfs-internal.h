@@ -10,7 +10,8 @@
 typedef struct {
   const SbPlan *plan;
   SbMountApi *api;
-  int base_fd;     /* the setup tmpfs: "/" of the namespace while we build, never seen inside */
+  int base_fd;     /* the setup tmpfs: "/" of the namespace while we build, never seen inside;
+                      -1 when the new root is the process's own root (rootfs.c) */
   int root_fd;     /* the topmost mount on the new root */
   guint serial;    /* names files of ours in base */
 } SbRootfs;
@@ -57,6 +58,9 @@ gboolean sb_rootfs_mount_fs (SbRootfs *rootfs, const SbMountOp *op, const char *
 
 /* One function per op kind, in rootfs-ops.c unless noted. */
 gboolean sb_rootfs_op_bind (SbRootfs *rootfs, const SbMountOp *op, GError **error);
+/* The bind of "/" onto "/" when the new root is the process's own (rootfs.c):
+ * its flags, set on every mount of that root. */
+gboolean sb_rootfs_op_bind_host_root (SbRootfs *rootfs, const SbMountOp *op, GError **error);
 gboolean sb_rootfs_op_bind_fd (SbRootfs *rootfs, const SbMountOp *op, GError **error);
 gboolean sb_rootfs_op_bind_data (SbRootfs *rootfs, const SbMountOp *op, GError **error);
 gboolean sb_rootfs_op_remount_ro (SbRootfs *rootfs, const SbMountOp *op, GError **error);

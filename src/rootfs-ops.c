@@ -16,7 +16,10 @@ int
 sb_rootfs_open (SbRootfs *rootfs, const char *dest, int flags)
 {
   /* Looked up by name from base, the new root is the topmost mount on it,
-   * even right after an op mounted something there. */
+   * even right after an op mounted something there.  Without base, the new
+   * root is the process's own, on which no op mounts anything (rootfs.c). */
+  if (strcmp (dest, "/") == 0 && rootfs->base_fd < 0)
+    return open ("/", flags | O_CLOEXEC);
   if (strcmp (dest, "/") == 0)
     return openat (rootfs->base_fd, SB_ROOTFS_NEWROOT, flags | O_CLOEXEC);
   return sb_pathsafe_open (rootfs->root_fd, dest, flags, 0);
@@ -120,74 +123,117 @@ sb_rootfs_open_parent (SbRootfs *rootfs, const SbMountOp *op, char **name, GErro
   return fd;
 }
 
+/* After NAME was made in PARENT_FD just now: that very entry, not followed
+ * (someone who swapped a symlink in gets an error, never a mount elsewhere). */
+static int
+open_made (int parent_fd, const char *name, int flags)
+{
+  return openat (parent_fd, name, flags | O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* A destination: an fd on it when it was there, else the directory it was
+ * made in just now and its name there (which saves opening it). */
+typedef struct {
+  int fd;
+  int parent_fd;
+  char *name;
+} Dest;
+
+#define DEST_INIT { -1, -1, NULL }
+
+static void
+dest_clear (Dest *dest)
+{
+  g_clear_fd (&dest->fd, NULL);
+  g_clear_fd (&dest->parent_fd, NULL);
+  g_clear_pointer (&dest->name, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Dest, dest_clear)
+
+/* bwrap's ensure_dir (DIR, with MODE) or ensure_file on op->dest.  Most
+ * destinations are new: making them first saves a lookup.  mkdirat does not
+ * follow a dangling symlink, as bwrap's mkdir; a file is made through one,
+ * inside the new root, as bwrap's creat(). */
+static gboolean
+ensure_dest (SbRootfs *rootfs, const SbMountOp *op, gboolean dir, mode_t mode, Dest *dest, GError **error)
+{
+  g_autofd int created_fd = -1;
+  struct stat st;
+
+  dest->parent_fd = sb_rootfs_open_parent (rootfs, op, &dest->name, error);
+  if (dest->parent_fd < 0)
+    return FALSE;
+  if ((dir ? mkdirat (dest->parent_fd, dest->name, mode) : mknodat (dest->parent_fd, dest->name, S_IFREG | 0444, 0))
+      == 0)
+    return TRUE;
+  if (errno == EEXIST || errno == EISDIR)
+    {
+      dest->fd = sb_rootfs_open (rootfs, op->dest, O_PATH | (dir ? O_DIRECTORY : 0));
+      if (!dir && dest->fd >= 0 && fstat (dest->fd, &st) == 0 && S_ISDIR (st.st_mode))
+        {
+          g_clear_fd (&dest->fd, NULL);
+          errno = EISDIR;
+        }
+      else if (!dir && dest->fd < 0 && errno == ENOENT)
+        {
+          created_fd = sb_pathsafe_open (rootfs->root_fd, op->dest, O_WRONLY | O_CREAT | O_NOCTTY | O_NONBLOCK, 0444);
+          if (created_fd >= 0)
+            dest->fd = sb_rootfs_open (rootfs, op->dest, O_PATH);
+        }
+      if (dest->fd >= 0)
+        return TRUE;
+    }
+  if (dir)
+    return sb_throw_errno (error, "Can't mkdir %s", op->dest);
+  return sb_throw_errno (error, "Can't create file at %s", op->dest);
+}
+
+static int
+ensure_fd (SbRootfs *rootfs, const SbMountOp *op, gboolean dir, mode_t mode, GError **error)
+{
+  g_auto (Dest) dest = DEST_INIT;
+  int fd;
+
+  if (!ensure_dest (rootfs, op, dir, mode, &dest, error))
+    return -1;
+  fd = dest.fd >= 0 ? g_steal_fd (&dest.fd) : open_made (dest.parent_fd, dest.name, dir ? O_DIRECTORY : 0);
+  if (fd < 0 && dir)
+    sb_throw_errno (error, "Can't mkdir %s", op->dest);
+  else if (fd < 0)
+    sb_throw_errno (error, "Can't create file at %s", op->dest);
+  return fd;
+}
+
 int
 sb_rootfs_ensure_dir (SbRootfs *rootfs, const SbMountOp *op, mode_t mode, GError **error)
 {
-  g_autofree char *name = NULL;
-  g_autofd int parent_fd = sb_rootfs_open_parent (rootfs, op, &name, error);
-  int fd;
-
-  if (parent_fd < 0)
-    return -1;
-  fd = sb_rootfs_open (rootfs, op->dest, O_PATH | O_DIRECTORY);
-  if (fd < 0 && errno == ENOENT)
-    {
-      /* mkdirat does not follow a dangling symlink, as bwrap's mkdir. */
-      if (mkdirat (parent_fd, name, mode) == 0 || errno == EEXIST)
-        fd = sb_rootfs_open (rootfs, op->dest, O_PATH | O_DIRECTORY);
-    }
-  if (fd < 0)
-    sb_throw_errno (error, "Can't mkdir %s", op->dest);
-  return fd;
+  return ensure_fd (rootfs, op, TRUE, mode, error);
 }
 
 int
 sb_rootfs_ensure_file (SbRootfs *rootfs, const SbMountOp *op, GError **error)
 {
-  g_autofree char *name = NULL;
-  g_autofd int parent_fd = sb_rootfs_open_parent (rootfs, op, &name, error);
-  g_autofd int created_fd = -1;
-  struct stat st;
-  int fd;
-
-  if (parent_fd < 0)
-    return -1;
-  fd = sb_rootfs_open (rootfs, op->dest, O_PATH);
-  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
-    {
-      close (fd);
-      fd = -1;
-      errno = EISDIR;
-    }
-  else if (fd < 0 && errno == ENOENT)
-    {
-      /* Through a dangling symlink too, like bwrap's creat(), but the
-       * symlink is resolved inside the new root. */
-      created_fd = sb_pathsafe_open (rootfs->root_fd, op->dest, O_WRONLY | O_CREAT | O_NOCTTY | O_NONBLOCK, 0444);
-      if (created_fd >= 0)
-        fd = sb_rootfs_open (rootfs, op->dest, O_PATH);
-    }
-  if (fd < 0)
-    sb_throw_errno (error, "Can't create file at %s", op->dest);
-  return fd;
+  return ensure_fd (rootfs, op, FALSE, 0, error);
 }
 
 gboolean
 sb_rootfs_attach (SbRootfs *rootfs, const SbMountOp *op, SbMountTree *tree, SbMountFlags flags,
                   const char *source, GError **error)
 {
-  g_autofd int dest_fd = -1;
+  g_auto (Dest) dest = DEST_INIT;
   struct stat st;
+  int result;
 
   if (fstat (tree->fd, &st) != 0)
     return sb_throw_errno (error, "Can't get type of source %s", source);
-  if (S_ISDIR (st.st_mode))
-    dest_fd = sb_rootfs_ensure_dir (rootfs, op, 0755, error);
-  else
-    dest_fd = sb_rootfs_ensure_file (rootfs, op, error);
-  if (dest_fd < 0)
+  if (!ensure_dest (rootfs, op, S_ISDIR (st.st_mode), 0755, &dest, error))
     return FALSE;
-  if (sb_mountapi_attach (rootfs->api, tree, flags, dest_fd) != 0)
+  /* One made just now is reached by name, not followed, as open_made. */
+  if (dest.fd >= 0)
+    result = sb_mountapi_attach (rootfs->api, tree, flags, dest.fd);
+  else
+    result = sb_mountapi_attach_at (rootfs->api, tree, flags, dest.parent_fd, dest.name);
+  if (result != 0)
     return sb_rootfs_throw_mount (error, "Can't bind mount %s on %s", source, op->dest);
   return TRUE;
 }
@@ -238,6 +284,14 @@ sb_rootfs_op_bind (SbRootfs *rootfs, const SbMountOp *op, GError **error)
       return sb_rootfs_throw_mount (error, "Can't bind mount %s on %s", source, op->dest);
     }
   return sb_rootfs_attach (rootfs, op, &tree, bind_flags (op), source, error);
+}
+
+gboolean
+sb_rootfs_op_bind_host_root (SbRootfs *rootfs, const SbMountOp *op, GError **error)
+{
+  if (sb_mountapi_add_flags_recursive (rootfs->api, rootfs->root_fd, bind_flags (op)) != 0)
+    return sb_rootfs_throw_mount (error, "Can't bind mount %s on %s", op->source, op->dest);
+  return TRUE;
 }
 
 gboolean

@@ -21,7 +21,37 @@
  *     layers) lives in base beside it: only the newroot subtree is bound.
  *  5. chroot back into base, pivot_root(".", ".") from the new root, which puts
  *     base (and R within it) on top of the new root, and detach that with
- *     umount2(".", MNT_DETACH).  The working directory is left at the new "/". */
+ *     umount2(".", MNT_DETACH).  The working directory is left at the new "/".
+ *
+ * A shortcut when the first op binds the host's "/" onto "/" (--ro-bind / /
+ * and the like): the clone that made our mount namespace already copied every
+ * mount of the caller's.  Steps 2 to 5 would copy all of them again into the
+ * new root and then detach the first copy, twice the cost of the host's mount
+ * table (a host with thousands of mounts pays milliseconds each time).  R
+ * itself becomes the new root instead: the bind's flags are set on each of
+ * its mounts and the other ops run on it.  The result is the general path's
+ * (test_rootfs_reuse.py compares the mount tables) when:
+ *
+ *  - the process's root is a mount root with nothing mounted over it.  The
+ *    general path's pivot_root demands the first and would pick up what is
+ *    mounted over "/" (the clone copies it) instead of R.  Mounts of the
+ *    namespace outside the process's root (a caller chrooted into a mount)
+ *    stay in both paths, as the parents of R: pivot_root keeps them too.  A
+ *    caller that got a new user namespace passes anyway (the kernel refuses
+ *    CLONE_NEWUSER to a chrooted process); root without one is checked.
+ *  - no later op reads the host's tree.  The general path resolves sources in
+ *    R, which the ops never change; here the ops change R itself (a --tmpfs
+ *    over a source, the bind's nodev on the host's /dev/null).  So binds,
+ *    overlays, --dev, --proc bound from the host and mounts over "/" itself
+ *    take the general path, as does the legacy backend, which cannot set
+ *    flags on a whole tree at once.
+ *  - nothing opened on R before the build is written to afterwards: the
+ *    bind's flags change R's mounts, where the general path changes copies.
+ *
+ * One difference remains: a recursive bind leaves out the host's unbindable
+ * mounts (and fails on them inside a user namespace), R keeps them.  Finding
+ * them would mean reading the whole mount table, the very cost avoided.
+ * Unbindable limits propagation, not access: the caller sees them anyway. */
 #include "rootfs.h"
 
 #include <errno.h>
@@ -153,30 +183,33 @@ run_ops (SbRootfs *rootfs, GError **error)
     {
       const SbMountOp *op = sb_plan_op (plan, i);
       gboolean on_root = strcmp (op->dest, "/") == 0;
+      gboolean ok;
 
       /* Last chance for the merged-/usr links on a root made read-only. */
       if (op->kind == SB_OP_REMOUNT_RO && on_root && plan->usr_merge_symlinks && !add_usr_merge_links (rootfs, error))
         return FALSE;
-      if (!run_op (rootfs, op, error))
+      if (i == 0 && rootfs->base_fd < 0)
+        ok = sb_rootfs_op_bind_host_root (rootfs, op, error);
+      else
+        ok = run_op (rootfs, op, error);
+      if (!ok)
         {
           /* bwrap's messages stand alone; ours say which option failed. */
           if (plan->personality == SB_PERSONALITY_SANDBOX && op->option != NULL)
             g_prefix_error (error, "%s: ", op->option);
           return FALSE;
         }
-      if (on_root && !refresh_root (rootfs, error))
+      /* Nothing is ever mounted over the host's own root (no base). */
+      if (on_root && rootfs->base_fd >= 0 && !refresh_root (rootfs, error))
         return FALSE;
     }
   return TRUE;
 }
 
-/* Steps 1 to 4 of the comment at the top. */
+/* Step 1 of the comment at the top, and the choice of backend. */
 static gboolean
-enter_base (SbRootfs *rootfs, GError **error)
+prepare (SbRootfs *rootfs, GError **error)
 {
-  g_auto (SbMountTree) tree = SB_MOUNT_TREE_INIT;
-  g_autofd int cwd_fd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  g_autofd int newroot_fd = -1;
   gboolean legacy = sb_mountapi_legacy_requested ();
 
   if (mount (NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0)
@@ -184,8 +217,88 @@ enter_base (SbRootfs *rootfs, GError **error)
 
   sb_pathsafe_set_fallback (legacy);
   rootfs->api = sb_mountapi_new (legacy, error);
-  if (rootfs->api == NULL)
+  return rootfs->api != NULL;
+}
+
+/* Whether a later op may not run on the host's own root (the comment at the
+ * top says why). */
+static gboolean
+needs_host_tree (const SbPlan *plan, const SbMountOp *op)
+{
+  gboolean on_root = strcmp (op->dest, "/") == 0;
+
+  switch (op->kind)
+    {
+    case SB_OP_DIR:
+    case SB_OP_FILE:
+    case SB_OP_SYMLINK:
+    case SB_OP_CHMOD:
+    case SB_OP_REMOUNT_RO:
+      return FALSE;
+    case SB_OP_TMPFS:
+    case SB_OP_MQUEUE:
+      return on_root;
+    case SB_OP_PROC:
+      /* A new procfs; without a new pid namespace, the host's is bound. */
+      return on_root || ((plan->unshare & SB_NS_PID) == 0 && plan->pidns_fd < 0);
+    case SB_OP_BIND:
+    case SB_OP_BIND_FD:
+    case SB_OP_BIND_DATA:
+    case SB_OP_DEV:
+    case SB_OP_OVERLAY:
+    case SB_OP_TMP_OVERLAY:
+    case SB_OP_RO_OVERLAY:
+    default:
+      return TRUE;
+    }
+}
+
+static gboolean
+may_reuse_host_root (const SbRootfs *rootfs)
+{
+  const SbPlan *plan = rootfs->plan;
+  const SbMountOp *first;
+  struct statx root, above;
+
+  /* child.c writes to the host's /proc through an fd opened before the
+   * build for these (a sysctl, the exec label): on R, a read-only bind would
+   * apply to it too, as it does not to the general path's clone. */
+  if (plan->ops->len == 0 || sb_mountapi_is_legacy (rootfs->api) || plan->disable_userns
+      || plan->exec_label != NULL)
     return FALSE;
+  first = sb_plan_op (plan, 0);
+  if (first->kind != SB_OP_BIND || g_strcmp0 (first->source, "/") != 0 || strcmp (first->dest, "/") != 0)
+    return FALSE;
+  for (guint i = 1; i < plan->ops->len; i++)
+    if (needs_host_tree (plan, sb_plan_op (plan, i)))
+      return FALSE;
+  /* "/.." steps onto whatever is mounted over the root, "/" does not. */
+  if (statx (AT_FDCWD, "/", AT_STATX_DONT_SYNC, STATX_MNT_ID, &root) != 0
+      || statx (AT_FDCWD, "/..", AT_STATX_DONT_SYNC, STATX_MNT_ID, &above) != 0)
+    return FALSE;
+  return (root.stx_mask & STATX_MNT_ID) != 0 && (root.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0
+         && (root.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0 && above.stx_mnt_id == root.stx_mnt_id;
+}
+
+/* The shortcut of the comment at the top: R is the new root, there is no
+ * base, and the working directory stays where host paths resolve as the
+ * caller's. */
+static gboolean
+enter_host_root (SbRootfs *rootfs, GError **error)
+{
+  rootfs->root_fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfs->root_fd < 0)
+    return sb_throw_errno (error, "Can't open the new root");
+  return TRUE;
+}
+
+/* Steps 2 to 4 of the comment at the top. */
+static gboolean
+enter_base (SbRootfs *rootfs, GError **error)
+{
+  g_auto (SbMountTree) tree = SB_MOUNT_TREE_INIT;
+  g_autofd int cwd_fd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  g_autofd int newroot_fd = -1;
 
   rootfs->base_fd = sb_mountapi_mount_over_root (rootfs->api, NULL, SB_MOUNT_NOSUID | SB_MOUNT_NODEV);
   if (rootfs->base_fd < 0)
@@ -233,12 +346,18 @@ static gboolean
 build (const SbPlan *plan, GError **error)
 {
   g_auto (SbRootfs) rootfs = { plan, NULL, -1, -1, 0 };
+  gboolean reuse;
 
-  if (!enter_base (&rootfs, error) || !run_ops (&rootfs, error))
+  if (!prepare (&rootfs, error))
+    return FALSE;
+  reuse = may_reuse_host_root (&rootfs);
+  if (!(reuse ? enter_host_root (&rootfs, error) : enter_base (&rootfs, error)) || !run_ops (&rootfs, error))
     return FALSE;
   if (plan->usr_merge_symlinks && !add_usr_merge_links (&rootfs, error))
     return FALSE;
-  return leave_base (&rootfs, error);
+  if (reuse && chdir ("/") != 0)
+    return sb_throw_errno (error, "Can't chdir to /");
+  return reuse || leave_base (&rootfs, error);
 }
 
 gboolean
