@@ -2,15 +2,19 @@
 
 #include <errno.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 
 #include "error.h"
 
-static void
-cap_release (cap_t caps)
-{
-  cap_free (caps);
-}
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (cap_t, cap_release, NULL)
+/* The three sets of a process, read and written whole with capget/capset
+ * (version 3: two 32-bit words per set).  No libcap object to allocate, one
+ * syscall each way: these run in the sandbox's processes, where every page
+ * touched after the fork counts. */
+typedef struct {
+  guint64 effective;
+  guint64 permitted;
+  guint64 inheritable;
+} CapSets;
 
 static int
 cap_count (void)
@@ -32,19 +36,42 @@ all_caps (void)
   return max >= 64 ? G_MAXUINT64 : cap_bit (max) - 1;
 }
 
-static guint64
-flag_mask (cap_t caps, cap_flag_t flag)
+/* The name for messages ("cap_sys_admin"; libcap spells unknown ones as
+ * numbers). */
+static char *
+cap_name (int cap)
 {
-  guint64 mask = 0;
+  char *libcap_name = cap_to_name (cap);
+  char *name = libcap_name != NULL ? g_strdup (libcap_name) : g_strdup_printf ("%d", cap);
 
-  for (int cap = 0; cap < cap_count (); cap++)
-    {
-      cap_flag_value_t value = CAP_CLEAR;
+  cap_free (libcap_name);
+  return name;
+}
 
-      if (cap_get_flag (caps, cap, flag, &value) == 0 && value == CAP_SET)
-        mask |= cap_bit (cap);
-    }
-  return mask;
+static gboolean
+get_sets (CapSets *sets, GError **error)
+{
+  struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+
+  if (capget (&header, data) != 0)
+    return sb_throw_errno (error, "reading our capabilities");
+  sets->effective = data[0].effective | (guint64) data[1].effective << 32;
+  sets->permitted = data[0].permitted | (guint64) data[1].permitted << 32;
+  sets->inheritable = data[0].inheritable | (guint64) data[1].inheritable << 32;
+  return TRUE;
+}
+
+static int
+set_sets (const CapSets *sets)
+{
+  struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {
+    { (guint32) sets->effective, (guint32) sets->permitted, (guint32) sets->inheritable },
+    { sets->effective >> 32, sets->permitted >> 32, sets->inheritable >> 32 },
+  };
+
+  return capset (&header, data);
 }
 
 guint64
@@ -56,94 +83,104 @@ sb_caps_wanted (const SbPlan *plan, uid_t caller_uid, guint64 caller_caps, gbool
   return (start | plan->caps.add) & ~plan->caps.drop & all_caps ();
 }
 
+/* In order of preference: the ones that give nothing over the sandbox's
+ * own resources (a user namespace's processes cannot use them at all). */
+static const int guard_candidates[] = {
+  CAP_WAKE_ALARM, CAP_BLOCK_SUSPEND, CAP_LEASE, CAP_AUDIT_READ, CAP_AUDIT_WRITE,
+};
+
+guint64
+sb_caps_ptrace_guard (guint64 held, guint64 command_caps)
+{
+  guint64 candidates = held & ~command_caps;
+
+  for (guint i = 0; i < G_N_ELEMENTS (guard_candidates); i++)
+    if ((candidates & cap_bit (guard_candidates[i])) != 0)
+      return cap_bit (guard_candidates[i]);
+  /* Any other: the lowest. */
+  return candidates & -candidates;
+}
+
 gboolean
 sb_caps_get_permitted (guint64 *permitted, GError **error)
 {
-  g_auto(cap_t) current = cap_get_proc ();
+  CapSets sets = { 0 };
 
-  if (current == NULL)
-    return sb_throw_errno (error, "reading our capabilities");
-  *permitted = flag_mask (current, CAP_PERMITTED);
+  if (!get_sets (&sets, error))
+    return FALSE;
+  *permitted = sets.permitted;
   return TRUE;
 }
 
-static gboolean
-set_ambient (guint64 keep, gboolean ambient, GError **error)
+gboolean
+sb_caps_drop_bounding (guint64 drop, GError **error)
 {
-  if (!CAP_AMBIENT_SUPPORTED ())
+  drop &= all_caps ();
+  for (int cap = 0; drop != 0; cap++, drop >>= 1)
     {
-      if (ambient && keep != 0)
+      if ((drop & 1) == 0 || prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+        continue;
+      /* Without CAP_SETPCAP, only what is not there can be "dropped". */
+      if (errno == EPERM && prctl (PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+        continue;
+      {
+        g_autofree char *name = cap_name (cap);
+        return sb_throw_errno (error, "dropping %s from the bounding set", name);
+      }
+    }
+  return TRUE;
+}
+
+/* Each capability of KEEP into the ambient set.  Nothing else can be there:
+ * the kernel keeps the ambient set within permitted and inheritable. */
+static gboolean
+raise_ambient (guint64 keep, GError **error)
+{
+  for (int cap = 0; keep != 0; cap++, keep >>= 1)
+    {
+      if ((keep & 1) == 0 || prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) == 0)
+        continue;
+      if (errno == EINVAL && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) < 0)
         return sb_throw (error, SB_ERROR_SETUP,
                          "this kernel has no ambient capabilities, which a non-root user "
                          "needs to keep capabilities");
-      return TRUE;
-    }
-  for (int cap = 0; cap < cap_count (); cap++)
-    {
-      gboolean want = ambient && (keep & cap_bit (cap)) != 0;
-
-      if (cap_get_ambient (cap) == (want ? 1 : 0))
-        continue;
-      if (cap_set_ambient (cap, want ? CAP_SET : CAP_CLEAR) != 0)
-        return sb_throw_errno (error, "changing %s in the ambient set", cap_to_name (cap));
+      {
+        g_autofree char *name = cap_name (cap);
+        return sb_throw_errno (error, "changing %s in the ambient set", name);
+      }
     }
   return TRUE;
 }
 
 gboolean
-sb_caps_apply (guint64 keep, gboolean ambient, gboolean shrink_bounding, GError **error)
+sb_caps_apply (guint64 permitted, guint64 effective, gboolean ambient, GError **error)
 {
-  const cap_flag_t sets[] = { CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE };
-  g_auto(cap_t) current = cap_get_proc ();
-  g_auto(cap_t) caps = cap_init ();
-  gboolean same = TRUE;
+  CapSets current = { 0 }, want;
 
-  if (current == NULL || caps == NULL)
-    return sb_throw_errno (error, "reading our capabilities");
-  keep &= flag_mask (current, CAP_PERMITTED);
+  if (!get_sets (&current, error))
+    return FALSE;
+  want.permitted = permitted & current.permitted;
+  want.effective = effective & want.permitted;
+  want.inheritable = ambient ? want.permitted : 0;
 
-  /* The bounding set first: shrinking it needs CAP_SETPCAP, which the
-   * capset below may remove. */
-  for (int cap = 0; shrink_bounding && cap < cap_count (); cap++)
-    if ((keep & cap_bit (cap)) == 0 && cap_get_bound (cap) == 1 && cap_drop_bound (cap) != 0)
-      return sb_throw_errno (error, "dropping %s from the bounding set", cap_to_name (cap));
-
-  for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
-    {
-      guint64 want = sets[i] == CAP_INHERITABLE && !ambient ? 0 : keep;
-
-      same = same && flag_mask (current, sets[i]) == want;
-      for (int cap = 0; cap < cap_count (); cap++)
-        {
-          cap_value_t value = cap;
-
-          if ((want & cap_bit (cap)) != 0 && cap_set_flag (caps, sets[i], 1, &value, CAP_SET) != 0)
-            return sb_throw_errno (error, "building a capability set");
-        }
-    }
-  if (!same && cap_set_proc (caps) != 0)
+  /* Some container seccomp policies refuse capset, and bwrap run by root
+   * works there: no call when nothing changes. */
+  if ((want.effective != current.effective || want.permitted != current.permitted
+       || want.inheritable != current.inheritable)
+      && set_sets (&want) != 0)
     return sb_throw_errno (error, "setting capabilities");
-
-  return set_ambient (keep, ambient, error);
+  return !ambient || raise_ambient (want.permitted, error);
 }
 
 gboolean
 sb_caps_raise_effective (GError **error)
 {
-  g_auto(cap_t) caps = cap_get_proc ();
+  CapSets sets = { 0 };
 
-  if (caps == NULL)
-    return sb_throw_errno (error, "reading our capabilities");
-  for (int cap = 0; cap < cap_count (); cap++)
-    {
-      cap_value_t value = cap;
-      cap_flag_value_t permitted = CAP_CLEAR;
-
-      if (cap_get_flag (caps, cap, CAP_PERMITTED, &permitted) != 0
-          || cap_set_flag (caps, CAP_EFFECTIVE, 1, &value, permitted) != 0)
-        return sb_throw_errno (error, "building a capability set");
-    }
-  if (cap_set_proc (caps) != 0)
+  if (!get_sets (&sets, error))
+    return FALSE;
+  sets.effective = sets.permitted;
+  if (set_sets (&sets) != 0)
     return sb_throw_errno (error, "raising the effective capabilities");
   return TRUE;
 }

@@ -1,4 +1,4 @@
-/* The capabilities of the command and of pid 1 (libcap). */
+/* The capabilities of the command and of pid 1. */
 #pragma once
 
 #include <sys/types.h>
@@ -18,12 +18,25 @@ guint64 sb_caps_wanted (const SbPlan *plan, uid_t caller_uid, guint64 caller_cap
 /* The permitted set of this process. */
 gboolean sb_caps_get_permitted (guint64 *permitted, GError **error);
 
-/* Empties the bounding set but KEEP (when SHRINK_BOUNDING), then sets
- * permitted and effective to KEEP (limited to what the process holds), and
- * the inheritable and ambient sets to KEEP when AMBIENT, else empties them.
- * Needs CAP_SETPCAP to shrink the bounding set.  Makes no capset call when nothing changes: some container
- * seccomp policies refuse capset, and bwrap run by root works there. */
-gboolean sb_caps_apply (guint64 keep, gboolean ambient, gboolean shrink_bounding, GError **error);
+/* The capability pid 1 keeps in its permitted set, never effective, so that
+ * the command cannot reach it: pid 1 stays dumpable (callers such as
+ * Flatpak open its /proc/PID/ns entries from outside), and the kernel lets a
+ * process of the same uid ptrace it, read its memory, environ and fds only
+ * if that process holds every capability pid 1 permits (or CAP_SYS_PTRACE
+ * over its user namespace).  One of HELD (pid 1's) missing from
+ * COMMAND_CAPS, the least powerful; 0 if the command holds them all. */
+guint64 sb_caps_ptrace_guard (guint64 held, guint64 command_caps);
+
+/* Removes the capabilities of DROP from the bounding set.  Needs
+ * CAP_SETPCAP, unless they are already gone. */
+gboolean sb_caps_drop_bounding (guint64 drop, GError **error);
+
+/* Sets the permitted set to PERMITTED and the effective one to EFFECTIVE
+ * (both limited to what the process holds), the inheritable and ambient
+ * sets to the permitted one when AMBIENT, else empties them.  Makes no
+ * capset call when nothing changes: some container seccomp policies refuse
+ * capset, and bwrap run by root works there. */
+gboolean sb_caps_apply (guint64 permitted, guint64 effective, gboolean ambient, GError **error);
 
 /* Effective = permitted, after a uid change emptied the effective set. */
 gboolean sb_caps_raise_effective (GError **error);

@@ -1,9 +1,11 @@
 /* The sandbox's processes report to the monitor over one socket pair
- * (SOCK_SEQPACKET, close-on-exec): who they are, that exec is near, setup
- * errors as {domain, code, message}, and the command's exit.  The kernel
- * attaches each sender's pid, translated into the monitor's pid namespace
- * (SO_PASSCRED), so the monitor learns pids it cannot otherwise see.  The
- * monitor answers once, SB_MSG_REPORTED, when the command waits for it. */
+ * (SOCK_SEQPACKET, close-on-exec): setup errors as {domain, code, message},
+ * and, only when the monitor needs them, who they are, that exec is near
+ * and the command's exit.  The kernel attaches each sender's pid,
+ * translated into the monitor's pid namespace (SO_PASSCRED), so the
+ * monitor learns pids it cannot otherwise see.  The monitor answers once,
+ * SB_MSG_REPORTED, when the command waits for it.  Each message wakes the
+ * monitor up while the sandbox starts: none is sent that is not needed. */
 #pragma once
 
 #include <glib.h>
@@ -12,11 +14,11 @@
 #include "plan.h"
 
 typedef enum {
-  SB_MSG_INIT = 1,  /* from the sandbox's first process (pid 1 inside) */
-  SB_MSG_COMMAND,   /* from the command's process, as soon as it exists */
-  SB_MSG_EXEC,      /* the command is about to be executed */
+  SB_MSG_INIT = 1,  /* from pid 1 when clone did not create it (--pidns with --unshare-pid) */
+  SB_MSG_COMMAND,   /* from the command's process, when it waits for the reports */
+  SB_MSG_EXEC,      /* the command is about to be executed (for --json-status-fd) */
   SB_MSG_ERROR,     /* setup failed: the error follows */
-  SB_MSG_EXITED,    /* from pid 1: the command exited with status value */
+  SB_MSG_EXITED,    /* from a pid 1 that outlives the command: its exit status value */
   SB_MSG_REPORTED,  /* from the monitor: --info-fd and --json-status-fd are written */
 } SbMsgType;
 

@@ -5,6 +5,7 @@
 #include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -29,12 +30,19 @@ typedef struct {
   int proc_fd;       /* the host's /proc, still reachable after pivot_root */
   pid_t parent;      /* what getppid() must return; 0 when the parent is not visible */
   GArray *lock_fds;  /* of int, held by pid 1 */
+  guint64 bounding_left;  /* what the bounding set may still hold */
+  guint64 pid1_guard;     /* see sb_caps_ptrace_guard */
 } Child;
 
 G_GNUC_NORETURN static void
 fail (const Child *c, const GError *error)
 {
-  sb_channel_send_error (c->ctx->channel, error);
+  SbMsg msg = { 0 };
+
+  /* With reports to write, the monitor reads our namespaces before we
+   * exit: it answers, or is gone. */
+  if (sb_channel_send_error (c->ctx->channel, error) && sb_channel_command_waits (c->plan))
+    sb_channel_recv (c->ctx->channel, &msg, NULL);
   _exit (1);
 }
 
@@ -391,8 +399,9 @@ stop_with_command (const Child *c)
 
 /* pid 1: holds the sync fd and the locks, reaps, passes signals on.  It
  * keeps nothing else (an inherited pipe would otherwise stay open as long
- * as the sandbox lives), drops every capability and loads the filters, so
- * that the command cannot use it to get out. */
+ * as the sandbox lives), keeps no capability but the guard (never
+ * effective) and loads the filters, so that the command cannot use it to
+ * get out. */
 G_GNUC_NORETURN static void
 run_pid1 (Child *c, pid_t command)
 {
@@ -421,19 +430,55 @@ run_pid1 (Child *c, pid_t command)
       goto out;
     }
   if (!close_fds_except ((int *) keep->data, keep->len, &error)
-      || !sb_caps_apply (0, FALSE, TRUE, &error) || !arm_parent_death (c, &error))
-    goto out;
-  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    {
-      sb_throw_errno (&error, "setting no_new_privs in pid 1");
-      goto out;
-    }
-  if (!sb_seccomp_load (c->ctx->filters, &error))
+      || !sb_caps_drop_bounding (c->bounding_left, &error)
+      || !sb_caps_apply (c->pid1_guard, 0, FALSE, &error) || !arm_parent_death (c, &error)
+      || !sb_seccomp_load (c->ctx->filters, &error))
     goto out;
   _exit (sb_reaper_run (command, stop_with_command (c), signal_fd, c->ctx->channel));
 
 out:
   kill (command, SIGKILL);
+  fail (c, error);
+}
+
+/* The command's process, from the fork to exec: only what must happen in
+ * it, as each page of code it touches adds to its memory before exec. */
+G_GNUC_NORETURN static void
+run_command (Child *c)
+{
+  const SbPlan *plan = c->plan;
+  g_autoptr(GError) error = NULL;
+
+  /* The monitor learns our pid from this, for the reports. */
+  if (sb_channel_command_waits (plan))
+    {
+      SbMsg msg = { 0 };
+
+      if (!sb_channel_send (c->ctx->channel, SB_MSG_COMMAND, 0))
+        _exit (1);
+      /* Anything but the go-ahead: the monitor failed and kills us. */
+      if (sb_channel_recv (c->ctx->channel, &msg, NULL) != SB_CHANNEL_MESSAGE
+          || msg.type != SB_MSG_REPORTED)
+        _exit (1);
+    }
+  if (!sb_caps_apply (c->ctx->command_caps, c->ctx->command_caps, c->ctx->command_ambient,
+                      &error)
+      || !arm_parent_death (c, &error))
+    fail (c, error);
+  if (plan->block_fd >= 0)
+    wait_on_fd (plan->block_fd);
+  if (sigprocmask (SIG_SETMASK, &c->ctx->saved_mask, NULL) != 0)
+    {
+      sb_throw_errno (&error, "restoring the signal mask");
+      fail (c, error);
+    }
+  /* Only the exit line of --json-status-fd needs to know. */
+  if (plan->json_status_fd >= 0 && !sb_channel_send (c->ctx->channel, SB_MSG_EXEC, 0))
+    _exit (1);
+  /* Last: the filters may forbid anything the steps above need. */
+  if (!sb_seccomp_load (c->ctx->filters, &error))
+    fail (c, error);
+  sb_exec_command (plan, c->ctx->exec, &error);
   fail (c, error);
 }
 
@@ -447,54 +492,86 @@ shrink_bounding (const Child *c)
          || c->plan->drop_root_caps || getuid () != 0;
 }
 
-/* The command's process, from its own setup to exec. */
-G_GNUC_NORETURN static void
-run_command (Child *c)
+/* pid 1 is a copy of the monitor, which started with the caller's whole
+ * environment, before --clearenv or --unsetenv: /proc/1/environ shows
+ * those strings to anyone who may read pid 1's memory.  They are
+ * overwritten in place, where the kernel reads them (env_start..env_end
+ * of /proc/self/stat; PR_SET_MM, which could move the area, needs
+ * CAP_SYS_RESOURCE outside).  Nothing reads the environment here after
+ * this: the command gets plan->envp. */
+static gboolean
+scrub_caller_environment (const Child *c, GError **error)
 {
-  const SbPlan *plan = c->plan;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) envp = NULL;
+  char text[1024];
+  g_autofd int fd = openat (c->proc_fd, "self/stat", O_RDONLY | O_CLOEXEC);
+  guint64 value[2] = { 0, 0 };
+  const char *p;
+  ssize_t n;
+  int field;
 
-  if (!sb_channel_send (c->ctx->channel, SB_MSG_COMMAND, 0))
-    _exit (1);
-  if (sb_channel_command_waits (plan))
+  if (fd < 0)
+    return sb_throw_errno (error, "opening /proc/self/stat");
+  do
+    n = read (fd, text, sizeof text - 1);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return sb_throw_errno (error, "reading /proc/self/stat");
+  text[n] = '\0';
+
+  /* The fields after the command name (which may hold anything), from the
+   * third on, each after one space: env_start is the 50th, env_end the
+   * 51st.  No library parser: each page of code touched here stays in pid
+   * 1's memory. */
+  p = strrchr (text, ')');
+  for (field = 2; p != NULL && *p != '\0' && *p != '\n' && field <= 51; p++)
     {
-      SbMsg msg = { 0 };
-      /* Anything but the go-ahead: the monitor failed and kills us. */
-      if (sb_channel_recv (c->ctx->channel, &msg, NULL) != SB_CHANNEL_MESSAGE
-          || msg.type != SB_MSG_REPORTED)
-        _exit (1);
+      if (*p == ' ')
+        field++;
+      else if (field >= 50 && *p >= '0' && *p <= '9')
+        value[field - 50] = value[field - 50] * 10 + (guint64) (*p - '0');
     }
-  envp = sb_exec_enter_cwd (plan, c->ctx->old_cwd, &error);
-  if (envp == NULL)
-    fail (c, error);
+  if (field < 51 || value[0] == 0 || value[1] < value[0])
+    return sb_throw (error, SB_ERROR_SETUP, "unexpected /proc/self/stat: %s", text);
+  memset ((void *) (uintptr_t) value[0], 0, value[1] - value[0]);
+  return TRUE;
+}
 
-  if (!sb_caps_apply (c->ctx->command_caps, c->ctx->command_ambient, shrink_bounding (c), &error))
-    fail (c, error);
-  if (!arm_parent_death (c, &error))
-    fail (c, error);
+/* What the command's process and pid 1 share, done once before the fork:
+ * the working directory (pid 1 shares it, as bwrap's does) and with it the
+ * command's PWD, the bounding set, no_new_privs. */
+static gboolean
+prepare_command (Child *c, GError **error)
+{
+  if (!sb_exec_enter_cwd (c->ctx->exec, error))
+    return FALSE;
+  c->bounding_left = G_MAXUINT64;
+  if (shrink_bounding (c))
+    {
+      if (!sb_caps_drop_bounding (~c->ctx->command_caps, error))
+        return FALSE;
+      c->bounding_left = c->ctx->command_caps;
+    }
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    {
-      sb_throw_errno (&error, "setting no_new_privs");
-      fail (c, error);
-    }
-  if (plan->block_fd >= 0)
-    wait_on_fd (plan->block_fd);
-  close (c->proc_fd);
-  c->proc_fd = -1;
+    return sb_throw_errno (error, "setting no_new_privs");
+  return TRUE;
+}
 
-  if (sigprocmask (SIG_SETMASK, &c->ctx->saved_mask, NULL) != 0)
-    {
-      sb_throw_errno (&error, "restoring the signal mask");
-      fail (c, error);
-    }
-  if (!sb_channel_send (c->ctx->channel, SB_MSG_EXEC, 0))
-    _exit (1);
-  /* Last: the filters may forbid anything the steps above need. */
-  if (!sb_seccomp_load (c->ctx->filters, &error))
-    fail (c, error);
-  sb_exec_command (plan, envp, &error);
-  fail (c, error);
+/* pid 1's guard (see sb_caps_ptrace_guard), and the scrubbed environment
+ * when the command can read pid 1's memory anyway: it holds CAP_SYS_PTRACE
+ * or every capability pid 1 has (root keeps them all under the bwrap
+ * personality, as with bwrap). */
+static gboolean
+prepare_pid1 (Child *c, GError **error)
+{
+  guint64 held;
+
+  if (!sb_caps_get_permitted (&held, error))
+    return FALSE;
+  c->pid1_guard = sb_caps_ptrace_guard (held, c->ctx->command_caps);
+  if (c->pid1_guard == 0
+      || (c->ctx->command_caps & (G_GUINT64_CONSTANT (1) << CAP_SYS_PTRACE)) != 0)
+    return scrub_caller_environment (c, error);
+  return TRUE;
 }
 
 static gboolean
@@ -515,10 +592,14 @@ set_up (Child *c, GError **error)
 
   if (!arm_parent_death (c, error))
     return FALSE;
-  if (c->ctx->nested_pid_ns && !enter_nested_pid_ns (c, error))
-    return FALSE;
-  if (!sb_channel_send (c->ctx->channel, SB_MSG_INIT, 0))
-    _exit (1);
+  if (c->ctx->nested_pid_ns)
+    {
+      if (!enter_nested_pid_ns (c, error))
+        return FALSE;
+      /* Only there is our pid not the one clone returned to the monitor. */
+      if (!sb_channel_send (c->ctx->channel, SB_MSG_INIT, 0))
+        _exit (1);
+    }
 
   c->proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (c->proc_fd < 0)
@@ -541,7 +622,12 @@ set_up (Child *c, GError **error)
     return FALSE;
   if (plan->new_session && setsid () == (pid_t) -1)
     return sb_throw_errno (error, "setsid");
-  return set_exec_label (c, error);
+  if (!set_exec_label (c, error) || !prepare_command (c, error))
+    return FALSE;
+  if (needs_pid1 (c) && !prepare_pid1 (c, error))
+    return FALSE;
+  g_clear_fd (&c->proc_fd, NULL);
+  return TRUE;
 }
 
 void
@@ -574,12 +660,7 @@ sb_child_run (const SbChildContext *ctx)
       fail (&c, error);
     }
   if (command > 0)
-    {
-      close (c.proc_fd);
-      run_pid1 (&c, command);
-    }
+    run_pid1 (&c, command);
   c.parent = pid1;
-  if (!arm_parent_death (&c, &error))
-    fail (&c, error);
   run_command (&c);
 }

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include "exec.h"
 #include "plan.h"
 #include "seccomp.h"
 
@@ -17,7 +18,7 @@ typedef struct {
   gboolean command_ambient;  /* ... also as inheritable and ambient ones */
   guint32 outside_uid;       /* the caller's ids in the parent of the new user namespace */
   guint32 outside_gid;
-  const char *old_cwd;       /* the caller's working directory, NULL if unknown */
+  SbExecPrep *exec;          /* the command's argv, environment and directories */
   int channel;               /* our end of the report socket */
   int monitor_channel;       /* the monitor's end, closed first */
   pid_t monitor_pid;         /* our parent, as seen before clone */

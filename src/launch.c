@@ -15,6 +15,7 @@
 #include "child.h"
 #include "diag.h"
 #include "error.h"
+#include "exec.h"
 #include "glib-compat.h"
 #include "reaper.h"
 #include "status.h"
@@ -28,6 +29,7 @@ typedef struct {
   pid_t child;          /* our child: the sandbox's pid 1, or the relay of --pidns */
   pid_t sandbox_pid;    /* pid 1 of the sandbox, once it said so */
   pid_t command_pid;
+  SbStatusInfo info;    /* pid 1 and its namespaces, for the reports */
   int channel;          /* -1 once every sandbox end is closed */
   int signal_fd;
   int parent_pidfd;     /* --die-with-parent, -1 if unavailable */
@@ -52,33 +54,13 @@ static const struct {
   { SB_NS_CGROUP, CLONE_NEWCGROUP },
 };
 
-static gboolean
-file_starts_with (const char *path, const char *prefix)
-{
-  g_autofree char *text = NULL;
-
-  return g_file_get_contents (path, &text, NULL, NULL) && g_str_has_prefix (text, prefix);
-}
-
-/* bwrap's test for --unshare-user-try. */
-static gboolean
-userns_available (void)
-{
-  if (access ("/proc/self/ns/user", F_OK) != 0)
-    return FALSE;
-  /* RHEL 7's kernels have a module parameter instead of a sysctl. */
-  if (file_starts_with ("/sys/module/user_namespace/parameters/enable", "N"))
-    return FALSE;
-  return !file_starts_with ("/proc/sys/user/max_user_namespaces", "0\n");
-}
-
+/* A user namespace that is only to be tried needs no test here: a clone
+ * that fails to create it is retried without (start_child). */
 static SbNamespace
 resolve_namespaces (const SbPlan *plan)
 {
   SbNamespace ns = plan->unshare;
 
-  if ((plan->unshare_try & SB_NS_USER) != 0 && !userns_available ())
-    ns &= ~SB_NS_USER;
   if ((plan->unshare_try & SB_NS_CGROUP) != 0 && access ("/proc/self/ns/cgroup", F_OK) != 0)
     ns &= ~SB_NS_CGROUP;
   return ns;
@@ -147,24 +129,46 @@ join_namespaces (const SbPlan *plan, pid_t parent, GError **error)
   return TRUE;
 }
 
+/* pid 1 of the sandbox is known: with reports to write, read its
+ * namespaces now, as bwrap does right after clone, so that they are known
+ * even if the setup then fails. */
+static void
+note_sandbox (Monitor *m, pid_t pid)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  m->sandbox_pid = pid;
+  if (!sb_channel_command_waits (m->plan))
+    return;
+  m->info.child_pid = pid;
+  if (!sb_status_read_namespaces (&m->info, m->created, &local_error))
+    g_debug ("%s", local_error->message);
+}
+
 /* Writes --info-fd and the first --json-status-fd line, once.  bwrap dies
  * when it cannot, with this text. */
 static gboolean
 report (Monitor *m, GError **error)
 {
   const SbPlan *plan = m->plan;
-  SbStatusInfo info = {
-    .child_pid = m->sandbox_pid != 0 ? m->sandbox_pid : m->child,
-    .command_pid = m->command_pid,
-  };
-  g_autoptr(GError) local_error = NULL;
+  SbStatusInfo info = m->info;
 
   if (m->reported)
     return TRUE;
   m->reported = TRUE;
-  /* The sandbox may already be gone: then report what is known. */
-  if (!sb_status_read_namespaces (&info, m->created, &local_error))
-    g_debug ("%s", local_error->message);
+  if (!sb_channel_command_waits (plan))
+    return TRUE;
+  /* The relay of --pidns died before pid 1 said who it is: report what is
+   * known. */
+  if (info.child_pid == 0)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      info.child_pid = m->child;
+      if (!sb_status_read_namespaces (&info, m->created, &local_error))
+        g_debug ("%s", local_error->message);
+    }
+  info.command_pid = m->command_pid;
 
   if (plan->info_fd >= 0)
     {
@@ -192,7 +196,7 @@ handle_message (Monitor *m, SbMsg *msg, GError **error)
   switch (msg->type)
     {
     case SB_MSG_INIT:
-      m->sandbox_pid = msg->pid;
+      note_sandbox (m, msg->pid);
       /* An outside newuidmap waits for the child's pid before it can write
        * the maps the child waits for. */
       if (m->plan->userns_block_fd >= 0)
@@ -213,6 +217,19 @@ handle_message (Monitor *m, SbMsg *msg, GError **error)
     case SB_MSG_ERROR:
       if (m->child_error == NULL)
         m->child_error = g_steal_pointer (&msg->error);
+      /* With reports to write, the sender waits for this before it exits:
+       * its namespaces are still there to report, as bwrap reports them
+       * when the setup fails.  The error is what counts: a report that
+       * cannot be written is not one. */
+      if (sb_channel_command_waits (m->plan))
+        {
+          g_autoptr(GError) local_error = NULL;
+
+          if (!report (m, &local_error)
+              || !sb_channel_send (m->channel, SB_MSG_REPORTED, 0))
+            g_debug ("answering a failed sandbox: %s",
+                     local_error != NULL ? local_error->message : g_strerror (errno));
+        }
       return TRUE;
     case SB_MSG_EXITED:
       m->done = TRUE;
@@ -370,9 +387,11 @@ tear_down (Monitor *m)
   m->reaped = TRUE;
 }
 
-/* pid 1 normally exits right after the command: reap it, so that it does
- * not outlive us as a zombie handed to our caller.  But do not wait for
- * the sandbox's background processes, as bwrap does not. */
+/* Without a pid namespace of ours to tear down, pid 1 normally exits right
+ * after the command: reap it, so that it does not outlive us as a zombie
+ * handed to our parent (or stay, in a --pidns namespace, a zombie that its
+ * init waits for).  But do not wait long for the sandbox's background
+ * processes, as bwrap does not wait at all. */
 static void
 reap_child_briefly (Monitor *m)
 {
@@ -416,6 +435,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
              const sigset_t *saved_mask, guint64 caller_caps, GError **error)
 {
   g_autofree char *old_cwd = g_get_current_dir ();
+  g_auto(SbExecPrep) exec = { 0 };
   gboolean nested_pid = plan->pidns_fd >= 0 && (m->created & SB_NS_PID) != 0;
   SbNamespace cloned = nested_pid ? m->created & ~SB_NS_PID : m->created;
   SbChildContext ctx = {
@@ -425,7 +445,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
     .nested_pid_ns = nested_pid,
     .outside_uid = getuid (),
     .outside_gid = getgid (),
-    .old_cwd = old_cwd,
+    .exec = &exec,
     .channel = channel[1],
     .monitor_channel = channel[0],
     .monitor_pid = getpid (),
@@ -433,6 +453,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   };
   pid_t pid;
 
+  sb_exec_prepare (&exec, plan, old_cwd);
   ctx.caller_caps = caller_caps;
   ctx.command_caps = sb_caps_wanted (plan, m->real_uid, caller_caps, &ctx.command_ambient);
   pid = clone_child (clone_flags (cloned));
@@ -460,6 +481,9 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   if (pid == 0)
     sb_child_run (&ctx);
   m->child = pid;
+  /* Else pid 1 will tell its pid (SB_MSG_INIT). */
+  if (!nested_pid)
+    note_sandbox (m, pid);
   return TRUE;
 }
 
@@ -534,13 +558,22 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
     {
       if (fcntl (m.channel, F_SETFL, O_NONBLOCK) != 0)
         ok = sb_throw_errno (error, "setting up the report socket");
-      else
+      /* An outside newuidmap waits for pid 1's pid before it can write
+       * the maps pid 1 waits for. */
+      else if (plan->userns_block_fd >= 0 && m.sandbox_pid != 0)
+        ok = report (&m, error);
+      if (ok)
         ok = monitor_loop (&m, error);
       if (!ok)
         kill_sandbox (&m);
       if (tears_down (&m))
         tear_down (&m);
-      else
+      /* bwrap's monitor exits as soon as it has the command's status,
+       * leaving pid 1 to finish: so does ours under that personality.
+       * But a child of ours in a --pidns namespace, left to our parent,
+       * would stay there as a zombie that the init of that namespace
+       * waits for when it exits. */
+      else if (!plan->keep_orphans || plan->pidns_fd >= 0)
         reap_child_briefly (&m);
       finish_reports (&m);
     }

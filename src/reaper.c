@@ -51,13 +51,14 @@ reap (pid_t command, gboolean stop_with_command, int channel, int *command_statu
       if (pid == command)
         {
           *command_status = sb_reaper_exit_status (status);
-          /* The monitor exits now, as bwrap's does; unless told to stop
-           * (our exit then kills the rest of the pid namespace), we stay
-           * while other processes of the sandbox live, holding --sync-fd
-           * and the locks. */
-          sb_channel_send (channel, SB_MSG_EXITED, *command_status);
+          /* Told to stop, we exit with the command's status, which kills
+           * the rest of the pid namespace: the monitor learns both when it
+           * reaps us.  Otherwise we stay while other processes of the
+           * sandbox live, holding --sync-fd and the locks, and the monitor
+           * exits now, as bwrap's does. */
           if (stop_with_command)
             return FALSE;
+          sb_channel_send (channel, SB_MSG_EXITED, *command_status);
         }
     }
 }

@@ -22,8 +22,9 @@ gboolean sb_reaper_should_forward (int si_code, gboolean other_session);
 int sb_reaper_exit_status (int wait_status);
 
 /* Runs pid 1's loop: passes the signals read from SIGNAL_FD on to COMMAND
- * while it runs, sends SB_MSG_EXITED on CHANNEL when it exits, then reaps
- * the remaining processes.  Returns the command's exit status once no
- * child is left, or as soon as the command is gone if STOP_WITH_COMMAND
- * (pid 1 of a pid namespace: its exit kills every other process there). */
+ * while it runs.  Returns the command's exit status as soon as the command
+ * is gone if STOP_WITH_COMMAND (pid 1 of a pid namespace: its exit kills
+ * every other process there); else sends SB_MSG_EXITED on CHANNEL when the
+ * command exits, reaps the remaining processes and returns once no child is
+ * left. */
 int sb_reaper_run (pid_t command, gboolean stop_with_command, int signal_fd, int channel);

@@ -2,6 +2,7 @@
 fixtures built on sbtest.  Each conftest.py imports it."""
 
 import os
+import signal
 import subprocess
 
 import pytest
@@ -16,6 +17,12 @@ def pytest_report_header(config):
 
 
 def pytest_sessionstart(session):
+    # A suite started as a background job of a shell inherits SIGQUIT (and
+    # SIGINT) ignored, and a shell in the sandbox cannot trap an ignored
+    # signal: the signal tests would fail for the caller's sake.
+    for sig in (signal.SIGQUIT, signal.SIGINT):
+        if signal.getsignal(sig) == signal.SIG_IGN:
+            signal.signal(sig, signal.SIG_DFL)
     for name, path in (('SANDBOX', sbtest.SANDBOX),
                        ('SANDBOX_BWRAP', sbtest.BWRAP)):
         if not path or not os.access(path, os.X_OK):

@@ -108,10 +108,14 @@ def test_pid1_holds_no_caller_fd(tool):
 
 # ---------------------------------------------------------------------------
 # pid 1 and the monitor.  pid 1 is the tool's own process inside the
-# sandbox, with the caller's uid: unless it is non-dumpable, the command
-# (same uid) can read its environment (the caller's, before --clearenv),
-# its memory, attach to it and take its fds (the report socket to the
-# monitor).
+# sandbox, with the caller's uid.  It stays dumpable, as bwrap's does:
+# callers such as Flatpak open /proc/PID/ns/* of it from outside.  What
+# keeps the command (same uid) from reading its environment (the caller's,
+# before --clearenv), its memory, attaching to it and taking its fds (the
+# report socket to the monitor) is the kernel's capability rule for ptrace
+# access: pid 1 keeps one capability the command lacks in its permitted set
+# (never effective), and the command then needs CAP_SYS_PTRACE over pid 1's
+# user namespace.
 
 PROBE = r'''
 target = TARGET
@@ -167,14 +171,54 @@ def assert_unreachable(res):
     assert res.get('pidfd_getfd', 'EPERM') == 'EPERM', res
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known open finding: pid 1 is dumpable, as bwrap's is, because callers such as "
-    "Flatpak open /proc/CHILD-PID/ns/* from outside; the command can read pid 1's "
-    "environ (the caller's environment) and ptrace it. Fix pending: scrub pid 1's "
-    "environment area and make it non-dumpable once joiners have what they need."))
+def pid1_status(tool, opts=()):
+    """The capability lines of pid 1's /proc status, as ints."""
+    out = ok(tool.sh("grep '^Cap' /proc/1/status",
+                     unpriv_userns_opts(tool) + new_pid_opts(tool) + list(opts)))
+    return {k: int(v, 16) for k, v in (line.split(':\t') for line in out.splitlines())}
+
+
 def test_pid1_unreachable_from_the_command(tool):
     res = probe(tool, '1', unpriv_userns_opts(tool) + new_pid_opts(tool))
+    if IS_ROOT and tool is BW:
+        # Root keeps every capability under bwrap's rules, CAP_SYS_PTRACE
+        # included: pid 1 is within the command's reach, as with bwrap.  Its
+        # environ no longer holds the caller's environment.
+        assert res['secret_seen'] is False, res
+        assert res['environ'] == 'ok' and res['ptrace_seize'] == 'ok', res
+        return
     assert_unreachable(res)
+
+
+CAP_LEASE, CAP_SYS_PTRACE, CAP_WAKE_ALARM, CAP_BLOCK_SUSPEND = 28, 19, 35, 36
+
+
+def test_pid1_keeps_only_a_guard_capability(tool):
+    # Permitted, never effective, none for exec (bounding, inheritable,
+    # ambient): the least powerful one the command lacks.
+    if IS_ROOT and tool is BW:
+        pytest.skip('root keeps every capability under bwrap: no guard is possible')
+    caps = pid1_status(tool)
+    assert caps == {'CapInh': 0, 'CapPrm': 1 << CAP_WAKE_ALARM, 'CapEff': 0, 'CapBnd': 0,
+                    'CapAmb': 0}, caps
+    caps = pid1_status(tool, ['--cap-add', 'CAP_WAKE_ALARM'])
+    assert caps['CapPrm'] == 1 << CAP_BLOCK_SUSPEND and caps['CapEff'] == 0, caps
+
+
+def test_pid1_unreachable_from_a_command_with_capabilities(tool):
+    # The guard is one the command does not hold.
+    opts = ['--cap-drop', 'ALL', '--cap-add', 'CAP_WAKE_ALARM', '--cap-add', 'CAP_LEASE']
+    res = probe(tool, '1', unpriv_userns_opts(tool) + new_pid_opts(tool) + opts)
+    assert_unreachable(res)
+
+
+def test_pid1_environ_scrubbed_for_a_command_that_may_trace(tool):
+    # Given CAP_SYS_PTRACE, the command may read pid 1's memory: the caller's
+    # environment is gone from the area the kernel shows as environ.
+    opts = ['--cap-add', 'CAP_SYS_PTRACE']
+    res = probe(tool, '1', unpriv_userns_opts(tool) + new_pid_opts(tool) + opts)
+    assert res['environ'] == 'ok' and res['ptrace_seize'] == 'ok', res
+    assert res['secret_seen'] is False, res
 
 
 def test_monitor_invisible_in_sandbox_personality():
