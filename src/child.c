@@ -538,7 +538,7 @@ scrub_caller_environment (const Child *c, GError **error)
 
 /* What the command's process and pid 1 share, done once before the fork:
  * the working directory (pid 1 shares it, as bwrap's does) and with it the
- * command's PWD, the bounding set, no_new_privs. */
+ * command's PWD, the bounding set, no_new_privs, our built-in policy. */
 static gboolean
 prepare_command (Child *c, GError **error)
 {
@@ -553,7 +553,7 @@ prepare_command (Child *c, GError **error)
     }
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     return sb_throw_errno (error, "setting no_new_privs");
-  return TRUE;
+  return sb_seccomp_load_shared (c->ctx->filters, error);
 }
 
 /* pid 1's guard (see sb_caps_ptrace_guard), and the scrubbed environment

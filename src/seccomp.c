@@ -24,6 +24,7 @@
 struct SbSeccompSet
 {
   GArray *programs; /* of struct sock_fprog, in load order; owns the filters */
+  guint shared;     /* how many of the first may be loaded before the fork */
 };
 
 static void
@@ -206,6 +207,8 @@ add_builtin_policy (SbSeccompSet *set, const SbPlan *plan)
   program.len = len;
   program.filter = g_memdup2 (filter, len * sizeof *filter);
   g_array_append_val (set->programs, program);
+  /* It refuses nothing that the tool's last steps before exec call. */
+  set->shared = 1;
   return TRUE;
 }
 
@@ -246,10 +249,10 @@ sb_seccomp_prepare (const SbPlan *plan, GError **error)
   return g_steal_pointer (&set);
 }
 
-gboolean
-sb_seccomp_load (const SbSeccompSet *set, GError **error)
+static gboolean
+load_range (const SbSeccompSet *set, guint from, guint to, GError **error)
 {
-  for (guint i = 0; i < sb_seccomp_set_count (set); i++)
+  for (guint i = from; i < to; i++)
     {
       const struct sock_fprog *program = &g_array_index (set->programs, struct sock_fprog, i);
 
@@ -264,6 +267,18 @@ sb_seccomp_load (const SbSeccompSet *set, GError **error)
         }
     }
   return TRUE;
+}
+
+gboolean
+sb_seccomp_load_shared (const SbSeccompSet *set, GError **error)
+{
+  return set == NULL || load_range (set, 0, set->shared, error);
+}
+
+gboolean
+sb_seccomp_load (const SbSeccompSet *set, GError **error)
+{
+  return set == NULL || load_range (set, set->shared, set->programs->len, error);
 }
 
 char *

@@ -76,7 +76,7 @@ run_loaded (const SbSeccompSet *set, ChildCheck check)
       close (fds[0]);
       if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         g_snprintf (child_failure, sizeof child_failure, "no_new_privs: %s", g_strerror (errno));
-      else if (!sb_seccomp_load (set, &error))
+      else if (!sb_seccomp_load_shared (set, &error) || !sb_seccomp_load (set, &error))
         g_snprintf (child_failure, sizeof child_failure, "load: %s", error->message);
       else
         check ();
@@ -389,6 +389,55 @@ check_caller_only (void)
   EXPECT_ERRNO (syscall (SYS_setns, -1, 0), EBADF);
 }
 
+static const SbSeccompSet *shared_set;
+
+static int
+filters_loaded (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL)
+      || (line = strstr (status, "Seccomp_filters:")) == NULL)
+    return -1;
+  return atoi (line + strlen ("Seccomp_filters:"));
+}
+
+static void
+check_shared_then_rest (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Before the fork: the built-in policy alone, the caller's not yet. */
+  EXPECT_OK (sb_seccomp_load_shared (shared_set, &error) ? 0 : -1);
+  EXPECT_OK (filters_loaded () == 1 ? 0 : -1);
+  EXPECT_OK (syscall (SYS_getppid));
+  EXPECT_ERRNO (syscall (SYS_ioctl, 0, (unsigned long) TIOCSTI, "x"), EPERM);
+  /* Last, in each process: the caller's, and nothing twice. */
+  EXPECT_OK (sb_seccomp_load (shared_set, &error) ? 0 : -1);
+  EXPECT_OK (filters_loaded () == 2 ? 0 : -1);
+  EXPECT_ERRNO (syscall (SYS_getppid), EXDEV);
+}
+
+/* Our built-in policy is loaded once before pid 1 forks the command, the
+ * caller's programs after, in each process. */
+static void
+test_load_shared (void)
+{
+  g_autoptr(SbPlan) plan = sb_plan_new (SB_PERSONALITY_SANDBOX);
+  g_autoptr(SbSeccompSet) set = NULL;
+  int caller = caller_program_fd ("getppid", EXDEV);
+
+  g_array_append_val (plan->seccomp_fds, caller);
+  plan->seccomp_profile = SB_SECCOMP_PROFILE_DEFAULT;
+  set = prepare_ok (plan);
+  g_assert_cmpuint (sb_seccomp_set_count (set), ==, 2);
+  shared_set = set;
+  assert_child_ok (NULL, check_shared_then_rest);
+  shared_set = NULL;
+  close (caller);
+}
+
 /* bwrap's --seccomp FD alone. */
 static void
 test_caller_seccomp_fd (void)
@@ -603,6 +652,7 @@ main (int argc, char **argv)
   g_test_add_func ("/seccomp/load/other-arches", test_load_other_arches);
   g_test_add_func ("/seccomp/load/allow-nesting", test_load_allow_nesting);
   g_test_add_func ("/seccomp/load/log", test_load_log);
+  g_test_add_func ("/seccomp/load/shared", test_load_shared);
   g_test_add_func ("/seccomp/prepare/none", test_prepare_none);
   g_test_add_func ("/seccomp/caller/stacking", test_caller_stacking);
   g_test_add_func ("/seccomp/caller/seccomp-fd", test_caller_seccomp_fd);
