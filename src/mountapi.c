@@ -294,9 +294,9 @@ legacy_mount_fs (const char *fstype, const char *const *options, SbMountFlags fl
  * fsmount and move_mount, in one call instead of five or more: the new API is
  * only worth it for binds, whose flags it sets on a whole tree at once. */
 int
-sb_mountapi_mount_over_root (SbMountApi *api, const char *const *options, SbMountFlags flags)
+sb_mountapi_mount_over_root (SbMountFlags flags)
 {
-  if (legacy_mount_fs ("tmpfs", options, flags, "/") != 0)
+  if (legacy_mount_fs ("tmpfs", NULL, flags, "/") != 0)
     return -1;
   /* Lookups start at the root dentry under the new mount, but ".." at the
    * root steps onto whatever is mounted on it. */

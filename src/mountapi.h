@@ -57,10 +57,10 @@ gboolean sb_mountapi_is_legacy (const SbMountApi *api);
  * of our own, invisible to the sandbox. */
 void sb_mountapi_set_scratch (SbMountApi *api, int dir_fd);
 
-/* Mounts a tmpfs (OPTIONS as for sb_mountapi_mount_fs) over the process's
+/* Mounts a tmpfs (by mount(2) with either backend) over the process's
  * root directory, where path lookups from "/" do not see it, and returns an
  * O_PATH fd on it, or -1 with errno set. */
-int sb_mountapi_mount_over_root (SbMountApi *api, const char *const *options, SbMountFlags flags);
+int sb_mountapi_mount_over_root (SbMountFlags flags);
 
 /* Clones the tree at DIR_FD/PATH (PATH "" for DIR_FD itself, which may be
  * any fd; symlinks are followed), with its submounts when RECURSIVE.

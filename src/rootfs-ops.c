@@ -150,6 +150,14 @@ dest_clear (Dest *dest)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Dest, dest_clear)
 
+static gboolean
+throw_dest (const SbMountOp *op, gboolean dir, GError **error)
+{
+  if (dir)
+    return sb_throw_errno (error, "Can't mkdir %s", op->dest);
+  return sb_throw_errno (error, "Can't create file at %s", op->dest);
+}
+
 /* bwrap's ensure_dir (DIR, with MODE) or ensure_file on op->dest.  Most
  * destinations are new: making them first saves a lookup.  mkdirat does not
  * follow a dangling symlink, as bwrap's mkdir; a file is made through one,
@@ -183,9 +191,7 @@ ensure_dest (SbRootfs *rootfs, const SbMountOp *op, gboolean dir, mode_t mode, D
       if (dest->fd >= 0)
         return TRUE;
     }
-  if (dir)
-    return sb_throw_errno (error, "Can't mkdir %s", op->dest);
-  return sb_throw_errno (error, "Can't create file at %s", op->dest);
+  return throw_dest (op, dir, error);
 }
 
 static int
@@ -197,10 +203,8 @@ ensure_fd (SbRootfs *rootfs, const SbMountOp *op, gboolean dir, mode_t mode, GEr
   if (!ensure_dest (rootfs, op, dir, mode, &dest, error))
     return -1;
   fd = dest.fd >= 0 ? g_steal_fd (&dest.fd) : open_made (dest.parent_fd, dest.name, dir ? O_DIRECTORY : 0);
-  if (fd < 0 && dir)
-    sb_throw_errno (error, "Can't mkdir %s", op->dest);
-  else if (fd < 0)
-    sb_throw_errno (error, "Can't create file at %s", op->dest);
+  if (fd < 0)
+    throw_dest (op, dir, error);
   return fd;
 }
 

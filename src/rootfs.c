@@ -300,7 +300,7 @@ enter_base (SbRootfs *rootfs, GError **error)
   g_autofd int cwd_fd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   g_autofd int newroot_fd = -1;
 
-  rootfs->base_fd = sb_mountapi_mount_over_root (rootfs->api, NULL, SB_MOUNT_NOSUID | SB_MOUNT_NODEV);
+  rootfs->base_fd = sb_mountapi_mount_over_root (SB_MOUNT_NOSUID | SB_MOUNT_NODEV);
   if (rootfs->base_fd < 0)
     return sb_rootfs_throw_mount (error, "Failed to mount tmpfs");
   if (mkdirat (rootfs->base_fd, OLDROOT, 0755) != 0)
