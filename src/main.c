@@ -8,11 +8,11 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "error.h"
-#include "launch.h"
-#include "plan.h"
-#include "seccomp.h"
+#include "cli/cli.h"
+#include "base/error.h"
+#include "monitor/launch.h"
+#include "plan/plan.h"
+#include "confine/seccomp-programs.h"
 
 typedef struct {
   const char *prefix;     /* "sandbox" or "bwrap" */

@@ -10,11 +10,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "args.h"
-#include "cli.h"
-#include "error.h"
+#include "cli/args.h"
+#include "cli/cli.h"
+#include "base/error.h"
 #include "fuzz-common.h"
-#include "plan.h"
+#include "plan/plan.h"
 
 static const char *const fixed_env[] = { "PATH=/usr/bin:/bin", "HOME=/home/user", NULL };
 

@@ -12,10 +12,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "error.h"
+#include "cli/cli.h"
+#include "base/error.h"
 #include "fuzz-common.h"
-#include "plan.h"
+#include "plan/plan.h"
 
 #define MAX_TOKENS 512
 

@@ -9,7 +9,7 @@
  *    the input with U+FFFD for each invalid byte otherwise;
  *  - the status objects are valid UTF-8 and one line where promised. */
 #include "fuzz-common.h"
-#include "status.h"
+#include "monitor/status.h"
 
 static int
 hex_value (char c)

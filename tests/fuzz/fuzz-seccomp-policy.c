@@ -12,11 +12,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fuzz-common.h"
-#include "plan.h"
-#include "seccomp-policy.h"
-#include "seccomp.h"
+#include "plan/plan.h"
+#include "confine/seccomp-policy.h"
+#include "confine/seccomp-programs.h"
 
 #define FILENAME "fuzz.policy"
 

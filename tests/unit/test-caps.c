@@ -1,7 +1,7 @@
 #include <glib.h>
 #include <linux/capability.h>
 
-#include "caps.h"
+#include "sandbox/caps.h"
 
 #define BIT(cap) (G_GUINT64_CONSTANT (1) << (cap))
 

@@ -8,8 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "cli-private.h"
-#include "error.h"
+#include "cli/options.h"
+#include "base/error.h"
 
 #define ROOT 0
 #define BWRAP_OPTION_COUNT 67

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
+#include "sandbox/diag.h"
 
 /* A minimal ELF image: header, one PT_INTERP program header, the string. */
 static GByteArray *

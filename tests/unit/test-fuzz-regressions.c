@@ -6,11 +6,11 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "glib-compat.h"
-#include "plan.h"
-#include "seccomp-policy.h"
-#include "seccomp.h"
+#include "base/error.h"
+#include "base/glib-compat.h"
+#include "plan/plan.h"
+#include "confine/seccomp-policy.h"
+#include "confine/seccomp-programs.h"
 
 /* fuzz-seccomp-policy, regression-empty-file-ubsan: an empty policy file
  * made read_policy_file() pass NULL to memchr() (undefined behaviour,

@@ -4,8 +4,8 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "idmap.h"
+#include "base/error.h"
+#include "sandbox/idmap.h"
 
 static void
 test_format (void)

@@ -2,8 +2,8 @@
  * the host mount table of the legacy backend. */
 #include <glib.h>
 
-#include "mountapi.h"
-#include "rootfs-internal.h"
+#include "rootfs/mountapi.h"
+#include "rootfs/internal.h"
 
 static const char mountinfo[] =
   "22 27 0:21 / /proc rw,relatime - proc proc rw\n"

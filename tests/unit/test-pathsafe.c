@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "glib-compat.h"
-#include "pathsafe.h"
+#include "base/glib-compat.h"
+#include "rootfs/pathsafe.h"
 
 /* The tree, under a fresh temporary directory that plays "/":
  *   a/            directory

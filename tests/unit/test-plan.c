@@ -1,9 +1,9 @@
 /* The Plan: validation (bwrap's rules and texts) and the canonical dump. */
 #include <string.h>
 
-#include "cli.h"
-#include "error.h"
-#include "plan.h"
+#include "cli/cli.h"
+#include "base/error.h"
+#include "plan/plan.h"
 
 #define ROOT 0
 #define USER 1000

@@ -13,11 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "plan.h"
-#include "seccomp-builtin.h"
-#include "seccomp-compile.h"
-#include "seccomp-policy.h"
-#include "seccomp.h"
+#include "plan/plan.h"
+#include "confine/seccomp-builtin.h"
+#include "confine/seccomp-compile.h"
+#include "confine/seccomp-policy.h"
+#include "confine/seccomp-programs.h"
 
 static gboolean
 build_has_programs (void)

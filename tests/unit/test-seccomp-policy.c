@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/personality.h>
 
-#include "error.h"
-#include "seccomp-policy.h"
+#include "base/error.h"
+#include "confine/seccomp-policy.h"
 
 /* The rules of `policy` for `syscall`, in order. */
 static GPtrArray *

@@ -19,12 +19,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <libseccomp.h>
+#include <seccomp.h>
 
-#include "error.h"
-#include "glib-compat.h"
-#include "plan.h"
-#include "seccomp.h"
+#include "base/error.h"
+#include "base/glib-compat.h"
+#include "plan/plan.h"
+#include "confine/seccomp-programs.h"
 
 /* A failure found in the child, sent to the parent: the child cannot use
  * g_assert (the parent's test would not see it). */

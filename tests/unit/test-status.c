@@ -2,7 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "status.h"
+#include "monitor/status.h"
 
 static char *
 escape (const char *s)

@@ -1,0 +1,710 @@
+/* The option table: every option declared once, with the handler that
+ * records it in the plan.  Handlers only record; parse.c drives the parse. */
+#include "cli/options.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include "base/error.h"
+
+#define FIELD(name) G_STRUCT_OFFSET (SbPlan, name)
+#define NS_TRY (1u << 16)
+#define OP(kind, flags) ((kind) | ((flags) << 8))
+
+/* Called when a single-valued option is given again. */
+static void
+warn_last (SbCliParser *parser, const SbCliOption *option)
+{
+  if (option->flags & SB_CLI_WARN_LAST)
+    g_ptr_array_add (parser->plan->warnings,
+                     g_strdup_printf ("Only the last %s option will take effect", option->name));
+}
+
+/* Plain decimal, no sign, no blanks, no base prefix: what bwrap-options.md
+ * promises for FD arguments, and the safe reading of ids. */
+static gboolean
+parse_decimal (const char *text, guint64 max, guint64 *out)
+{
+  guint64 value = 0;
+
+  if (*text == '\0')
+    return FALSE;
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (!g_ascii_isdigit (*c))
+        return FALSE;
+      if (value > (max - (guint64) (*c - '0')) / 10)
+        return FALSE;
+      value = value * 10 + (guint64) (*c - '0');
+    }
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+parse_octal (const char *text, guint32 max, guint32 *out)
+{
+  guint32 value = 0;
+
+  if (*text == '\0')
+    return FALSE;
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (*c < '0' || *c > '7')
+        return FALSE;
+      value = value * 8 + (guint32) (*c - '0');
+      if (value > max)
+        return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+parse_fd (const char *text, int *fd, GError **error)
+{
+  guint64 value;
+
+  if (!parse_decimal (text, G_MAXINT, &value))
+    return sb_throw (error, SB_ERROR_USAGE, "Invalid fd: %s", text);
+  *fd = (int) value;
+  return TRUE;
+}
+
+char *
+sb_cli_canonical_dest (const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  g_autofree char *joined = NULL;
+
+  for (char **part = parts; *part != NULL; part++)
+    {
+      if (**part == '\0' || strcmp (*part, ".") == 0)
+        continue;
+      if (strcmp (*part, "..") == 0)
+        {
+          /* ".." of the root is the root, as in the kernel's lookup. */
+          if (kept->len > 0)
+            g_ptr_array_remove_index (kept, kept->len - 1);
+          continue;
+        }
+      g_ptr_array_add (kept, *part);
+    }
+  g_ptr_array_add (kept, NULL);
+  joined = g_strjoinv ("/", (char **) kept->pdata);
+  return g_strconcat ("/", joined, NULL);
+}
+
+/* Relative host paths are made absolute against the caller's cwd, dropping
+ * "." and empty components on the way.  ".." stays: resolving it lexically
+ * would be wrong across host symlinks.  Absolute paths stay as typed. */
+static char *
+host_path (const SbCliParser *parser, const char *path)
+{
+  g_autofree char *joined = NULL;
+  g_auto(GStrv) parts = NULL;
+  GString *out;
+
+  if (path[0] == '/' || parser->context->cwd == NULL)
+    return g_strdup (path);
+  joined = g_strconcat (parser->context->cwd, "/", path, NULL);
+  parts = g_strsplit (joined, "/", -1);
+  out = g_string_new (NULL);
+  for (char **part = parts; *part != NULL; part++)
+    if (**part != '\0' && strcmp (*part, ".") != 0)
+      g_string_append_printf (out, "/%s", *part);
+  if (out->len == 0 || g_str_has_suffix (path, "/"))
+    g_string_append_c (out, '/');
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+check_source (const SbCliOption *option, const char *path, GError **error)
+{
+  if (*path == '\0')
+    return sb_throw (error, SB_ERROR_USAGE, "%s: the source path is empty", option->name);
+  return TRUE;
+}
+
+static SbMountOp *
+add_op (SbCliParser *parser, const SbCliOption *option, SbOpKind kind, SbOpFlags flags,
+        const char *dest)
+{
+  SbMountOp op = {
+    .kind = kind,
+    .flags = flags,
+    .option = option->name,
+    .dest = sb_cli_canonical_dest (dest),
+    .fd = -1,
+    .mode = SB_MODE_UNSET,
+  };
+
+  /* parse.c refused a pending modifier before any option that does not use it. */
+  if (parser->next_perms >= 0)
+    op.mode = (guint32) parser->next_perms;
+  op.size = parser->next_size;
+  parser->next_perms = -1;
+  parser->next_size = 0;
+  return sb_plan_add_op (parser->plan, &op);
+}
+
+static gboolean
+handle_help (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+             GError **error)
+{
+  parser->plan->show_help = true;
+  parser->stop = true;
+  return TRUE;
+}
+
+static gboolean
+handle_version (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                GError **error)
+{
+  parser->plan->show_version = true;
+  parser->stop = true;
+  return TRUE;
+}
+
+static gboolean
+handle_args (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+             GError **error)
+{
+  int fd = -1;
+
+  if (parser->current < parser->file_end)
+    return sb_throw (error, SB_ERROR_USAGE, "--args not supported in arguments file");
+  if (!parse_fd (values[0], &fd, error))
+    return FALSE;
+  return sb_cli_splice_args (parser, fd, error);
+}
+
+static gboolean
+handle_argv0 (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+              GError **error)
+{
+  if (parser->plan->argv0 != NULL)
+    return sb_throw (error, SB_ERROR_USAGE, "--argv0 used multiple times");
+  parser->plan->argv0 = g_strdup (values[0]);
+  return TRUE;
+}
+
+static gboolean
+handle_flag (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+             GError **error)
+{
+  G_STRUCT_MEMBER (bool, parser->plan, option->data) = true;
+  return TRUE;
+}
+
+static gboolean
+handle_allow_nesting (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                      GError **error)
+{
+  parser->plan->allow_nesting = true;
+  parser->allow_nesting_explicit = true;
+  return TRUE;
+}
+
+/* bwrap keeps "-try" and the definite request as two flags, the definite
+ * one winning whatever the order; unshare_try is the "-try only" subset. */
+static void
+request_ns (SbCliParser *parser, SbNamespace ns, bool try_only)
+{
+  SbPlan *plan = parser->plan;
+
+  if (!try_only)
+    plan->unshare_try &= ~ns;
+  else if ((plan->unshare & ns) == 0)
+    plan->unshare_try |= ns;
+  plan->unshare |= ns;
+  if (ns & SB_NS_USER)
+    parser->user_ns_explicit = true;
+}
+
+static gboolean
+handle_unshare (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                GError **error)
+{
+  request_ns (parser, option->data & SB_NS_ALL, (option->data & NS_TRY) != 0);
+  return TRUE;
+}
+
+static gboolean
+handle_unshare_all (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                    GError **error)
+{
+  request_ns (parser, SB_NS_USER, true);
+  request_ns (parser, SB_NS_IPC | SB_NS_PID | SB_NS_NET | SB_NS_UTS, false);
+  request_ns (parser, SB_NS_CGROUP, true);
+  return TRUE;
+}
+
+static gboolean
+handle_share (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+              GError **error)
+{
+  parser->plan->unshare &= ~option->data;
+  parser->plan->unshare_try &= ~option->data;
+  return TRUE;
+}
+
+static gboolean
+handle_fd (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+           GError **error)
+{
+  int *field = G_STRUCT_MEMBER_P (parser->plan, option->data);
+  int fd = -1;
+
+  if (!parse_fd (values[0], &fd, error))
+    return FALSE;
+  if (*field != -1)
+    warn_last (parser, option);
+  *field = fd;
+  return TRUE;
+}
+
+/* bwrap refuses mixing the two forms as soon as it sees the second one. */
+static gboolean
+handle_seccomp (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                GError **error)
+{
+  if (parser->plan->seccomp_fds->len > 0)
+    return sb_throw (error, SB_ERROR_USAGE, "--seccomp cannot be combined with --add-seccomp-fd");
+  return handle_fd (parser, option, values, error);
+}
+
+static gboolean
+handle_add_seccomp_fd (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                       GError **error)
+{
+  int fd;
+
+  if (parser->plan->seccomp_fd != -1)
+    return sb_throw (error, SB_ERROR_USAGE, "--add-seccomp-fd cannot be combined with --seccomp");
+  if (!parse_fd (values[0], &fd, error))
+    return FALSE;
+  g_array_append_val (parser->plan->seccomp_fds, fd);
+  return TRUE;
+}
+
+/* --uid / --gid: "Invalid uid: X".  (uid_t) -1 is no id. */
+static gboolean
+handle_id (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+           GError **error)
+{
+  gint64 *field = G_STRUCT_MEMBER_P (parser->plan, option->data);
+  guint64 id;
+
+  if (!parse_decimal (values[0], G_MAXUINT32 - 1, &id))
+    return sb_throw (error, SB_ERROR_USAGE, "Invalid %s: %s", option->name + 2, values[0]);
+  if (*field != -1)
+    warn_last (parser, option);
+  *field = (gint64) id;
+  return TRUE;
+}
+
+static gboolean
+handle_string (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+               GError **error)
+{
+  char **field = G_STRUCT_MEMBER_P (parser->plan, option->data);
+
+  if (*field != NULL)
+    warn_last (parser, option);
+  g_free (*field);
+  *field = g_strdup (values[0]);
+  return TRUE;
+}
+
+static gboolean
+handle_clearenv (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                 GError **error)
+{
+  g_strfreev (parser->plan->envp);
+  parser->plan->envp = g_new0 (char *, 1);
+  return TRUE;
+}
+
+/* setenv(3) refuses these names; bwrap reports its failure as "setenv
+ * failed", and side-by-side tests compare that text. */
+static gboolean
+check_env_name (const SbCliOption *option, const char *name, GError **error)
+{
+  if (*name == '\0' || strchr (name, '=') != NULL)
+    return sb_throw (error, SB_ERROR_USAGE, "%s failed", option->name + 2);
+  return TRUE;
+}
+
+static gboolean
+handle_setenv (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+               GError **error)
+{
+  if (!check_env_name (option, values[0], error))
+    return FALSE;
+  parser->plan->envp = g_environ_setenv (parser->plan->envp, values[0], values[1], TRUE);
+  return TRUE;
+}
+
+static gboolean
+handle_unsetenv (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                 GError **error)
+{
+  if (!check_env_name (option, values[0], error))
+    return FALSE;
+  parser->plan->envp = g_environ_unsetenv (parser->plan->envp, values[0]);
+  return TRUE;
+}
+
+static gboolean
+handle_lock_file (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                  GError **error)
+{
+  g_ptr_array_add (parser->plan->lock_files, sb_cli_canonical_dest (values[0]));
+  return TRUE;
+}
+
+static gboolean
+handle_bind (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+             GError **error)
+{
+  SbOpFlags flags = option->data >> 8;
+  const char *source = values[0];
+  SbMountOp *op;
+
+  if (*source == '\0')
+    {
+      /* bwrap resolves "" to "/" for the -try forms (bwrap #715); callers
+       * may rely on it.  Elsewhere it can only be a mistake. */
+      if ((flags & SB_OP_FLAG_TRY) == 0)
+        return check_source (option, source, error);
+      source = "/";
+    }
+  op = add_op (parser, option, SB_OP_BIND, flags, values[1]);
+  op->source = host_path (parser, source);
+  return TRUE;
+}
+
+/* Options of the form "DEST" or "FD DEST" that make one mount op. */
+static gboolean
+handle_dest_op (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                GError **error)
+{
+  int fd = -1;
+
+  if (option->n_values == 2 && !parse_fd (values[0], &fd, error))
+    return FALSE;
+  add_op (parser, option, option->data & 0xff, option->data >> 8,
+          values[option->n_values - 1])->fd = fd;
+  return TRUE;
+}
+
+static gboolean
+handle_symlink (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                GError **error)
+{
+  add_op (parser, option, SB_OP_SYMLINK, 0, values[1])->source = g_strdup (values[0]);
+  return TRUE;
+}
+
+static gboolean
+handle_chmod (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+              GError **error)
+{
+  guint32 mode;
+
+  if (!parse_octal (values[0], 07777, &mode))
+    return sb_throw (error, SB_ERROR_USAGE, "--chmod takes an octal argument <= 07777");
+  add_op (parser, option, SB_OP_CHMOD, 0, values[1])->mode = mode;
+  return TRUE;
+}
+
+static gboolean
+handle_overlay_src (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                    GError **error)
+{
+  if (!check_source (option, values[0], error))
+    return FALSE;
+  g_ptr_array_add (parser->overlay_sources, host_path (parser, values[0]));
+  return TRUE;
+}
+
+static gboolean
+handle_overlay (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                GError **error)
+{
+  SbOpKind kind = option->data & 0xff;
+  guint needed = kind == SB_OP_RO_OVERLAY ? 2 : 1;
+  SbMountOp *op;
+
+  if (kind == SB_OP_OVERLAY
+      && (!check_source (option, values[0], error) || !check_source (option, values[1], error)))
+    return FALSE;
+  if (parser->overlay_sources->len < needed)
+    return sb_throw (error, SB_ERROR_USAGE, "%s requires at least %s --overlay-src",
+                     option->name, needed == 2 ? "two" : "one");
+  op = add_op (parser, option, kind, option->data >> 8, values[option->n_values - 1]);
+  if (kind == SB_OP_OVERLAY)
+    {
+      op->source = host_path (parser, values[0]);
+      op->overlay_workdir = host_path (parser, values[1]);
+    }
+  g_ptr_array_add (parser->overlay_sources, NULL);
+  op->overlay_sources = (char **) g_ptr_array_steal (parser->overlay_sources, NULL);
+  return TRUE;
+}
+
+static gboolean
+handle_seccomp_profile (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                        GError **error)
+{
+  SbPlan *plan = parser->plan;
+
+  if (*values[0] == '\0')
+    return sb_throw (error, SB_ERROR_USAGE,
+                     "--seccomp-profile takes default, none or the path of a policy file");
+  if (parser->seccomp_profile_explicit)
+    warn_last (parser, option);
+  parser->seccomp_profile_explicit = true;
+  g_clear_pointer (&plan->seccomp_profile_path, g_free);
+  if (strcmp (values[0], "default") == 0)
+    plan->seccomp_profile = SB_SECCOMP_PROFILE_DEFAULT;
+  else if (strcmp (values[0], "none") == 0)
+    plan->seccomp_profile = SB_SECCOMP_PROFILE_NONE;
+  else
+    {
+      plan->seccomp_profile = SB_SECCOMP_PROFILE_FILE;
+      plan->seccomp_profile_path = host_path (parser, values[0]);
+    }
+  return TRUE;
+}
+
+/* The --cap-add/--cap-drop sequence folds into two masks: the last option
+ * naming a capability decides for it. */
+static gboolean
+handle_cap (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+            GError **error)
+{
+  SbCapChanges *caps = &parser->plan->caps;
+  guint64 mask;
+
+  if (g_ascii_strcasecmp (values[0], "ALL") == 0)
+    mask = G_MAXUINT64;
+  else
+    {
+      cap_value_t cap;
+
+      if (cap_from_name (values[0], &cap) != 0 || cap < 0 || cap > 63)
+        return sb_throw (error, SB_ERROR_USAGE, "unknown cap: %s", values[0]);
+      mask = G_GUINT64_CONSTANT (1) << cap;
+    }
+  if (option->data)
+    {
+      caps->add |= mask;
+      caps->drop &= ~mask;
+    }
+  else
+    {
+      caps->drop |= mask;
+      caps->add &= ~mask;
+    }
+  return TRUE;
+}
+
+static gboolean
+handle_perms (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+              GError **error)
+{
+  guint32 mode;
+
+  if (parser->next_perms >= 0)
+    return sb_throw (error, SB_ERROR_USAGE, "--perms given twice for the same action");
+  if (!parse_octal (values[0], 07777, &mode))
+    return sb_throw (error, SB_ERROR_USAGE, "--perms takes an octal argument <= 07777");
+  parser->next_perms = mode;
+  return TRUE;
+}
+
+static gboolean
+handle_size (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+             GError **error)
+{
+  const char *text = values[0];
+  guint64 size;
+  char *end;
+
+  if (parser->next_size > 0)
+    return sb_throw (error, SB_ERROR_USAGE, "--size given twice for the same action");
+  /* bwrap reads it with strtoull base 0, so 0x10 is 16; no sign, no blanks. */
+  errno = 0;
+  size = g_ascii_isdigit (text[0]) ? g_ascii_strtoull (text, &end, 0) : 0;
+  if (size == 0 || errno != 0 || *end != '\0')
+    return sb_throw (error, SB_ERROR_USAGE, "--size takes a non-zero number of bytes");
+  if (size > SIZE_MAX / 2)
+    return sb_throw (error, SB_ERROR_USAGE, "--size (for tmpfs) is limited to %zu",
+                     (size_t) (SIZE_MAX / 2));
+  parser->next_size = size;
+  return TRUE;
+}
+
+/* Metavars and help texts are what --help prints; callers grep it for
+ * option names, so every option is listed, ours included. */
+const SbCliOption sb_cli_options[] = {
+  { "--help", 0, NULL, "Print this help", handle_help, 0, SB_CLI_TRANSPARENT },
+  { "--version", 0, NULL, "Print version", handle_version, 0, SB_CLI_TRANSPARENT },
+  { "--args", 1, "FD", "Parse NUL-separated args from FD", handle_args, 0, SB_CLI_TRANSPARENT },
+  { "--argv0", 1, "VALUE", "Set argv[0] to the value VALUE before running the program",
+    handle_argv0, 0, SB_CLI_SAYS_ONE },
+  { "--level-prefix", 0, NULL, "Prepend e.g. <3> to diagnostic messages",
+    handle_flag, FIELD (level_prefix), 0 },
+  { "--unshare-all", 0, NULL, "Unshare every namespace we support by default",
+    handle_unshare_all, 0, 0 },
+  { "--share-net", 0, NULL, "Retain the network namespace (cancels --unshare-net, --unshare-all)",
+    handle_share, SB_NS_NET, 0 },
+  { "--share-ipc", 0, NULL, "Retain the ipc namespace (cancels --unshare-ipc, --unshare-all)",
+    handle_share, SB_NS_IPC, 0 },
+  { "--share-pid", 0, NULL, "Retain the pid namespace (cancels --unshare-pid, --unshare-all)",
+    handle_share, SB_NS_PID, 0 },
+  { "--share-uts", 0, NULL, "Retain the uts namespace (cancels --unshare-uts, --unshare-all)",
+    handle_share, SB_NS_UTS, 0 },
+  { "--share-cgroup", 0, NULL,
+    "Retain the cgroup namespace (cancels --unshare-cgroup[-try], --unshare-all)",
+    handle_share, SB_NS_CGROUP, 0 },
+  { "--unshare-user", 0, NULL, "Create new user namespace (implied when not run by root)",
+    handle_unshare, SB_NS_USER, 0 },
+  { "--unshare-user-try", 0, NULL,
+    "Create new user namespace if possible else continue by skipping it",
+    handle_unshare, SB_NS_USER | NS_TRY, 0 },
+  { "--unshare-ipc", 0, NULL, "Create new ipc namespace", handle_unshare, SB_NS_IPC, 0 },
+  { "--unshare-pid", 0, NULL, "Create new pid namespace", handle_unshare, SB_NS_PID, 0 },
+  { "--unshare-net", 0, NULL, "Create new network namespace", handle_unshare, SB_NS_NET, 0 },
+  { "--unshare-uts", 0, NULL, "Create new uts namespace", handle_unshare, SB_NS_UTS, 0 },
+  { "--unshare-cgroup", 0, NULL, "Create new cgroup namespace",
+    handle_unshare, SB_NS_CGROUP, 0 },
+  { "--unshare-cgroup-try", 0, NULL,
+    "Create new cgroup namespace if possible else continue by skipping it",
+    handle_unshare, SB_NS_CGROUP | NS_TRY, 0 },
+  { "--userns", 1, "FD", "Use this user namespace (cannot combine with --unshare-user)",
+    handle_fd, FIELD (userns_fd), SB_CLI_WARN_LAST },
+  { "--userns2", 1, "FD", "After setup switch to this user namespace, only useful with --userns",
+    handle_fd, FIELD (userns2_fd), SB_CLI_WARN_LAST },
+  { "--disable-userns", 0, NULL, "Disable further use of user namespaces inside sandbox",
+    handle_flag, FIELD (disable_userns), 0 },
+  { "--assert-userns-disabled", 0, NULL,
+    "Fail unless further use of user namespace inside sandbox is disabled",
+    handle_flag, FIELD (assert_userns_disabled), 0 },
+  { "--allow-nesting", 0, NULL, "Allow new namespaces and mounts inside the sandbox",
+    handle_allow_nesting, 0, 0 },
+  { "--pidns", 1, "FD", "Use this pid namespace (as parent namespace if using --unshare-pid)",
+    handle_fd, FIELD (pidns_fd), SB_CLI_WARN_LAST },
+  { "--uid", 1, "UID", "Custom uid in the sandbox (requires --unshare-user or --userns)",
+    handle_id, FIELD (uid), SB_CLI_WARN_LAST },
+  { "--gid", 1, "GID", "Custom gid in the sandbox (requires --unshare-user or --userns)",
+    handle_id, FIELD (gid), SB_CLI_WARN_LAST },
+  { "--hostname", 1, "NAME", "Custom hostname in the sandbox (requires --unshare-uts)",
+    handle_string, FIELD (hostname), SB_CLI_WARN_LAST },
+  { "--chdir", 1, "DIR", "Change directory to DIR",
+    handle_string, FIELD (chdir_path), SB_CLI_WARN_LAST | SB_CLI_SAYS_ONE },
+  { "--clearenv", 0, NULL, "Unset all environment variables", handle_clearenv, 0, 0 },
+  { "--setenv", 2, "VAR VALUE", "Set an environment variable", handle_setenv, 0, 0 },
+  { "--unsetenv", 1, "VAR", "Unset an environment variable", handle_unsetenv, 0, 0 },
+  { "--lock-file", 1, "DEST", "Take a lock on DEST while sandbox is running",
+    handle_lock_file, 0, 0 },
+  { "--sync-fd", 1, "FD", "Keep this fd open while sandbox is running",
+    handle_fd, FIELD (sync_fd), SB_CLI_WARN_LAST },
+  { "--bind", 2, "SRC DEST", "Bind mount the host path SRC on DEST",
+    handle_bind, OP (SB_OP_BIND, 0), 0 },
+  { "--bind-try", 2, "SRC DEST", "Equal to --bind but ignores non-existent SRC",
+    handle_bind, OP (SB_OP_BIND, SB_OP_FLAG_TRY), 0 },
+  { "--dev-bind", 2, "SRC DEST", "Bind mount the host path SRC on DEST, allowing device access",
+    handle_bind, OP (SB_OP_BIND, SB_OP_FLAG_DEV), 0 },
+  { "--dev-bind-try", 2, "SRC DEST", "Equal to --dev-bind but ignores non-existent SRC",
+    handle_bind, OP (SB_OP_BIND, SB_OP_FLAG_DEV | SB_OP_FLAG_TRY), 0 },
+  { "--ro-bind", 2, "SRC DEST", "Bind mount the host path SRC readonly on DEST",
+    handle_bind, OP (SB_OP_BIND, SB_OP_FLAG_RO), 0 },
+  { "--ro-bind-try", 2, "SRC DEST", "Equal to --ro-bind but ignores non-existent SRC",
+    handle_bind, OP (SB_OP_BIND, SB_OP_FLAG_RO | SB_OP_FLAG_TRY), 0 },
+  { "--bind-fd", 2, "FD DEST", "Bind open directory or path fd on DEST",
+    handle_dest_op, OP (SB_OP_BIND_FD, 0), 0 },
+  { "--ro-bind-fd", 2, "FD DEST", "Bind open directory or path fd read-only on DEST",
+    handle_dest_op, OP (SB_OP_BIND_FD, SB_OP_FLAG_RO), 0 },
+  { "--remount-ro", 1, "DEST", "Remount DEST as readonly; does not recursively remount",
+    handle_dest_op, OP (SB_OP_REMOUNT_RO, 0), SB_CLI_SAYS_ONE },
+  { "--overlay-src", 1, "SRC", "Read files from SRC in the following overlay",
+    handle_overlay_src, 0, SB_CLI_MODIFIER },
+  { "--overlay", 3, "RWSRC WORKDIR DEST",
+    "Mount overlayfs on DEST, with RWSRC as the host path for writes and\n"
+    "WORKDIR an empty directory on the same filesystem as RWSRC",
+    handle_overlay, OP (SB_OP_OVERLAY, 0), SB_CLI_USES_LAYERS },
+  { "--tmp-overlay", 1, "DEST", "Mount overlayfs on DEST, with writes going to an invisible tmpfs",
+    handle_overlay, OP (SB_OP_TMP_OVERLAY, 0), SB_CLI_USES_LAYERS },
+  { "--ro-overlay", 1, "DEST", "Mount overlayfs read-only on DEST",
+    handle_overlay, OP (SB_OP_RO_OVERLAY, SB_OP_FLAG_RO), SB_CLI_USES_LAYERS },
+  { "--exec-label", 1, "LABEL", "Exec label for the sandbox",
+    handle_string, FIELD (exec_label), 0 },
+  { "--file-label", 1, "LABEL", "File label for temporary sandbox content",
+    handle_string, FIELD (file_label), 0 },
+  { "--proc", 1, "DEST", "Mount new procfs on DEST", handle_dest_op, OP (SB_OP_PROC, 0), 0 },
+  { "--dev", 1, "DEST", "Mount new dev on DEST", handle_dest_op, OP (SB_OP_DEV, 0), 0 },
+  { "--tmpfs", 1, "DEST", "Mount new tmpfs on DEST",
+    handle_dest_op, OP (SB_OP_TMPFS, 0), SB_CLI_USES_PERMS | SB_CLI_USES_SIZE },
+  { "--mqueue", 1, "DEST", "Mount new mqueue on DEST", handle_dest_op, OP (SB_OP_MQUEUE, 0), 0 },
+  { "--dir", 1, "DEST", "Create dir at DEST",
+    handle_dest_op, OP (SB_OP_DIR, 0), SB_CLI_USES_PERMS },
+  { "--file", 2, "FD DEST", "Copy from FD to destination DEST",
+    handle_dest_op, OP (SB_OP_FILE, 0), SB_CLI_USES_PERMS },
+  { "--bind-data", 2, "FD DEST", "Copy from FD to file which is bind-mounted on DEST",
+    handle_dest_op, OP (SB_OP_BIND_DATA, 0), SB_CLI_USES_PERMS },
+  { "--ro-bind-data", 2, "FD DEST", "Copy from FD to file which is readonly bind-mounted on DEST",
+    handle_dest_op, OP (SB_OP_BIND_DATA, SB_OP_FLAG_RO), SB_CLI_USES_PERMS },
+  { "--symlink", 2, "SRC DEST", "Create symlink at DEST with target SRC",
+    handle_symlink, 0, 0 },
+  { "--seccomp", 1, "FD", "Load and use seccomp rules from FD (not repeatable)",
+    handle_seccomp, FIELD (seccomp_fd), SB_CLI_WARN_LAST },
+  { "--add-seccomp-fd", 1, "FD", "Load and use seccomp rules from FD (repeatable)",
+    handle_add_seccomp_fd, 0, 0 },
+  { "--seccomp-profile", 1, "PROFILE",
+    "Seccomp policy of ours: default, none, or the path of a policy file",
+    handle_seccomp_profile, 0, SB_CLI_WARN_LAST },
+  { "--seccomp-log", 0, NULL, "Log the calls the seccomp policy denies instead of denying them",
+    handle_flag, FIELD (seccomp_log), 0 },
+  { "--seccomp-print", 0, NULL, "Print the effective seccomp policy and exit",
+    handle_flag, FIELD (seccomp_print), 0 },
+  { "--block-fd", 1, "FD", "Block on FD until some data to read is available",
+    handle_fd, FIELD (block_fd), SB_CLI_WARN_LAST },
+  { "--userns-block-fd", 1, "FD", "Block on FD until the user namespace is ready",
+    handle_fd, FIELD (userns_block_fd), SB_CLI_WARN_LAST },
+  { "--info-fd", 1, "FD", "Write information about the running container to FD",
+    handle_fd, FIELD (info_fd), SB_CLI_WARN_LAST },
+  { "--json-status-fd", 1, "FD", "Write container status to FD as multiple JSON documents",
+    handle_fd, FIELD (json_status_fd), SB_CLI_WARN_LAST },
+  { "--new-session", 0, NULL, "Create a new terminal session",
+    handle_flag, FIELD (new_session), 0 },
+  { "--die-with-parent", 0, NULL,
+    "Kills with SIGKILL child process (COMMAND) when bwrap or bwrap's parent dies.",
+    handle_flag, FIELD (die_with_parent), 0 },
+  { "--as-pid-1", 0, NULL, "Do not install a reaper process with PID=1",
+    handle_flag, FIELD (as_pid_1), 0 },
+  { "--cap-add", 1, "CAP", "Add cap CAP when running as privileged user", handle_cap, 1, 0 },
+  { "--cap-drop", 1, "CAP", "Drop cap CAP when running as privileged user", handle_cap, 0, 0 },
+  { "--perms", 1, "OCTAL", "Set permissions of next argument (--bind-data, --file, etc.)",
+    handle_perms, 0, SB_CLI_MODIFIER },
+  { "--size", 1, "BYTES", "Set size of next argument (only for --tmpfs)",
+    handle_size, 0, SB_CLI_MODIFIER },
+  { "--chmod", 2, "OCTAL PATH", "Change permissions of PATH (must already exist)",
+    handle_chmod, 0, 0 },
+  { NULL },
+};
+
+const SbCliOption *
+sb_cli_option_lookup (const char *name)
+{
+  for (const SbCliOption *option = sb_cli_options; option->name != NULL; option++)
+    if (strcmp (option->name, name) == 0)
+      return option;
+  return NULL;
+}

@@ -1,0 +1,14 @@
+/* Creating the sandbox and watching it: clone, id maps, the monitor loop. */
+#pragma once
+
+#include "plan/plan.h"
+#include "confine/seccomp-programs.h"
+
+/* Runs the plan.  On success *exit_status is what the tool exits with: the
+ * command's status, or 128+N when it was killed by signal N. */
+gboolean sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, GError **error);
+
+/* --die-with-parent: SIGKILL when PARENT (our parent as first seen) dies.
+ * Fails if it is already gone, since the setting would then never fire.
+ * The kernel clears it on credential changes: call again after each. */
+gboolean sb_launch_arm_parent_death (pid_t parent, GError **error);

@@ -1,0 +1,38 @@
+/* The JSON written to --info-fd and --json-status-fd, with bwrap's keys. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+#include "plan/plan.h"
+
+/* What the monitor knows about a running sandbox.  A namespace inode of 0
+ * means "not created by us" and is left out, as bwrap does. */
+typedef struct {
+  pid_t child_pid;     /* the sandbox's first process (pid 1 inside), our pid namespace */
+  pid_t command_pid;   /* the command's process; 0 when not known yet */
+  guint64 cgroup_ns;
+  guint64 ipc_ns;
+  guint64 mnt_ns;
+  guint64 net_ns;
+  guint64 pid_ns;
+  guint64 uts_ns;
+} SbStatusInfo;
+
+/* Appends S as a JSON string literal, quotes included.  Bytes that are not
+ * valid UTF-8 become U+FFFD, so the output is always valid JSON. */
+void sb_status_json_escape (GString *out, const char *s);
+
+/* --info-fd: one pretty-printed object, as bwrap writes it. */
+char *sb_status_format_info (const SbStatusInfo *info);
+
+/* --json-status-fd: the first line (same keys, one line) and the last. */
+char *sb_status_format_start (const SbStatusInfo *info);
+char *sb_status_format_exit (int exit_code);
+
+/* Fills the namespace inodes of info->child_pid for the namespaces in
+ * UNSHARED (the mount namespace always). */
+gboolean sb_status_read_namespaces (SbStatusInfo *info, SbNamespace unshared, GError **error);
+
+/* Writes all of TEXT to FD. */
+gboolean sb_status_write (int fd, const char *text, GError **error);

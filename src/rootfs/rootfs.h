@@ -1,0 +1,11 @@
+/* The new root: built on a tmpfs from the plan's mount ops, in order. */
+#pragma once
+
+#include "plan/plan.h"
+
+/* Runs in the child, inside the new mount namespace, with uid/gid maps
+ * already written.  Makes the host mounts slaves, builds the new root,
+ * runs every op in command-line order, pivots into it, detaches the old root
+ * and leaves the working directory at the new "/".  Nothing it does is
+ * visible in the caller's mount namespace. */
+gboolean sb_rootfs_build (const SbPlan *plan, GError **error);

@@ -1,0 +1,666 @@
+#include "sandbox/child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/caps.h"
+#include "sandbox/channel.h"
+#include "sandbox/diag.h"
+#include "base/error.h"
+#include "sandbox/exec.h"
+#include "base/glib-compat.h"
+#include "sandbox/idmap.h"
+#include "sandbox/loopback.h"
+#include "sandbox/reaper.h"
+#include "rootfs/rootfs.h"
+
+typedef struct {
+  const SbChildContext *ctx;
+  const SbPlan *plan;
+  int proc_fd;       /* the host's /proc, still reachable after pivot_root */
+  pid_t parent;      /* what getppid() must return; 0 when the parent is not visible */
+  GArray *lock_fds;  /* of int, held by pid 1 */
+  guint64 bounding_left;  /* what the bounding set may still hold */
+  guint64 pid1_guard;     /* see sb_caps_ptrace_guard */
+} Child;
+
+G_GNUC_NORETURN static void
+fail (const Child *c, const GError *error)
+{
+  SbMsg msg = { 0 };
+
+  /* With reports to write, the monitor reads our namespaces before we
+   * exit: it answers, or is gone. */
+  if (sb_channel_send_error (c->ctx->channel, error) && sb_channel_command_waits (c->plan))
+    sb_channel_recv (c->ctx->channel, &msg, NULL);
+  _exit (1);
+}
+
+/* The sandbox dies with the monitor, which --die-with-parent ties to the
+ * caller: even a SIGKILLed monitor, which cannot tear it down, leaves
+ * nothing behind.  bwrap does so only with --die-with-parent. */
+static gboolean
+dies_with_monitor (const Child *c)
+{
+  return c->plan->die_with_parent || !c->plan->keep_orphans;
+}
+
+/* The parent-death signal.  The kernel forgets it when credentials
+ * change, so it is armed again after each change.  A parent that died
+ * before it was armed is noticed here: it is no longer our parent, or the
+ * monitor's end of the report socket is closed. */
+static gboolean
+arm_parent_death (const Child *c, GError **error)
+{
+  struct pollfd p = { .fd = c->ctx->channel, .events = 0 };
+
+  if (!dies_with_monitor (c))
+    return TRUE;
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+    return sb_throw_errno (error, "setting the parent-death signal");
+  if ((c->parent != 0 && getppid () != c->parent)
+      || (poll (&p, 1, 0) == 1 && (p.revents & POLLHUP) != 0))
+    _exit (1);
+  return TRUE;
+}
+
+/* --block-fd, --userns-block-fd: one byte, or the end of the stream. */
+static void
+wait_on_fd (int fd)
+{
+  char byte;
+
+  while (read (fd, &byte, 1) < 0 && errno == EINTR)
+    ;
+}
+
+/* --pidns with --unshare-pid: a pid namespace can only be created as a
+ * child of the one we live in, and the clone put us in the --pidns one as
+ * an ordinary process.  Create it here; the forked child is its pid 1 and
+ * carries on, this process only waits for it and passes its exit status up
+ * to the monitor. */
+static gboolean
+enter_nested_pid_ns (Child *c, GError **error)
+{
+  pid_t pid;
+  int status;
+
+  if (unshare (CLONE_NEWPID) != 0)
+    return sb_throw_errno (error, "creating a pid namespace inside --pidns");
+  pid = fork ();
+  if (pid < 0)
+    return sb_throw_errno (error, "forking into the new pid namespace");
+  if (pid == 0)
+    {
+      /* The relay above is plumbing: never outlive it. */
+      c->parent = 0;
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+        return sb_throw_errno (error, "setting the parent-death signal");
+      return TRUE;
+    }
+
+  close (c->ctx->channel);
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      _exit (1);
+  _exit (sb_reaper_exit_status (status));
+}
+
+static gboolean
+plan_has_dev (const SbPlan *plan)
+{
+  for (guint i = 0; i < plan->ops->len; i++)
+    if (sb_plan_op (plan, i)->kind == SB_OP_DEV)
+      return TRUE;
+  return FALSE;
+}
+
+static guint32
+wanted_uid (const Child *c)
+{
+  return c->plan->uid >= 0 ? (guint32) c->plan->uid : c->ctx->outside_uid;
+}
+
+static guint32
+wanted_gid (const Child *c)
+{
+  return c->plan->gid >= 0 ? (guint32) c->plan->gid : c->ctx->outside_gid;
+}
+
+/* devpts can only be mounted with uid and gid 0 mapped: then the setup
+ * runs as 0 in our user namespace, and the command in a nested one that
+ * maps 0 to the requested ids, as bwrap does. */
+static gboolean
+needs_root_for_setup (const Child *c)
+{
+  return (c->ctx->created & SB_NS_USER) != 0 && plan_has_dev (c->plan)
+         && (wanted_uid (c) != 0 || wanted_gid (c) != 0);
+}
+
+/* --disable-userns sets a limit in our user namespace, which the command
+ * must not be able to change: it too runs in a nested one. */
+static gboolean
+needs_nested_userns (const Child *c)
+{
+  return needs_root_for_setup (c)
+         || ((c->ctx->created & SB_NS_USER) != 0 && c->plan->disable_userns);
+}
+
+static gboolean
+write_maps (const Child *c, const SbIdMap *map, GError **error)
+{
+  SbUsernsFacts facts;
+  g_autofree char *cause = NULL;
+  char *message;
+
+  if (sb_idmap_write (c->proc_fd, "self", map, error))
+    return TRUE;
+  if (!g_error_matches (*error, SB_ERRNO_ERROR, EPERM)
+      && !g_error_matches (*error, SB_ERRNO_ERROR, EACCES))
+    return FALSE;
+  if (map->uid_outside == 0 && (c->ctx->caller_caps & (G_GUINT64_CONSTANT (1) << CAP_SETFCAP)) == 0)
+    cause = g_strdup ("since Linux 5.12, mapping uid 0 of the parent namespace needs "
+                      "CAP_SETFCAP there, which the caller lacks; run as another uid");
+  else
+    {
+      sb_diag_userns_facts_read (&facts);
+      cause = sb_diag_userns_cause (&facts, (*error)->code);
+    }
+  message = g_strdup_printf ("%s (%s)", (*error)->message, cause);
+  g_free ((*error)->message);
+  (*error)->message = message;
+  return FALSE;
+}
+
+static guint32
+setup_uid (const Child *c)
+{
+  return needs_root_for_setup (c) ? 0 : wanted_uid (c);
+}
+
+static guint32
+setup_gid (const Child *c)
+{
+  return needs_root_for_setup (c) ? 0 : wanted_gid (c);
+}
+
+static gboolean
+map_outer_userns (const Child *c, GError **error)
+{
+  SbIdMap map = {
+    .uid_inside = setup_uid (c),
+    .uid_outside = c->ctx->outside_uid,
+    .gid_inside = setup_gid (c),
+    .gid_outside = c->ctx->outside_gid,
+  };
+
+  if ((c->ctx->created & SB_NS_USER) == 0)
+    return TRUE;
+  /* An outside helper (newuidmap) writes the maps meanwhile. */
+  if (c->plan->userns_block_fd >= 0)
+    {
+      wait_on_fd (c->plan->userns_block_fd);
+      return TRUE;
+    }
+  return write_maps (c, &map, error);
+}
+
+/* After the setup, which needed our powers over the namespaces: the
+ * user-namespace changes that take them away. */
+static gboolean
+enter_final_userns (Child *c, GError **error)
+{
+  const SbPlan *plan = c->plan;
+
+  if (plan->disable_userns)
+    {
+      g_autofd int fd = openat (c->proc_fd, "sys/user/max_user_namespaces",
+                                O_WRONLY | O_CLOEXEC | O_NOCTTY);
+
+      if (fd < 0)
+        return sb_throw_errno (error, "cannot open /proc/sys/user/max_user_namespaces");
+      if (write (fd, "1", 1) != 1)
+        return sb_throw_errno (error, "sysctl user.max_user_namespaces = 1");
+    }
+
+  if (needs_nested_userns (c))
+    {
+      SbIdMap map = {
+        .uid_inside = wanted_uid (c),
+        .uid_outside = setup_uid (c),
+        .gid_inside = wanted_gid (c),
+        .gid_outside = setup_gid (c),
+      };
+
+      if (unshare (CLONE_NEWUSER) != 0)
+        return sb_throw_errno (error, "unshare user ns");
+      if (!write_maps (c, &map, error) || !arm_parent_death (c, error))
+        return FALSE;
+    }
+
+  if (plan->userns2_fd >= 0)
+    {
+      if (setns (plan->userns2_fd, CLONE_NEWUSER) != 0)
+        return sb_throw_errno (error, "Setting userns2 failed");
+      if (!arm_parent_death (c, error))
+        return FALSE;
+    }
+
+  if ((plan->disable_userns || plan->assert_userns_disabled) && unshare (CLONE_NEWUSER) == 0)
+    return sb_throw (error, SB_ERROR_SETUP,
+                     "creation of new user namespaces was not disabled as requested");
+  return TRUE;
+}
+
+/* With --userns, the joined namespace may map the caller to another id
+ * than --uid/--gid ask for: switch, keeping the capabilities until they
+ * are set for the command.  (In a namespace of ours the maps did it.) */
+static gboolean
+switch_ids (Child *c, GError **error)
+{
+  uid_t uid = c->plan->uid >= 0 ? (uid_t) c->plan->uid : getuid ();
+  gid_t gid = c->plan->gid >= 0 ? (gid_t) c->plan->gid : getgid ();
+
+  if ((c->ctx->created & SB_NS_USER) != 0 || (getuid () == uid && getgid () == gid))
+    return TRUE;
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
+    return sb_throw_errno (error, "keeping capabilities across the id switch");
+  if (setresgid (gid, gid, gid) != 0)
+    return sb_throw_errno (error, "switching to gid %u", (guint) gid);
+  if (setresuid (uid, uid, uid) != 0)
+    return sb_throw_errno (error, "switching to uid %u", (guint) uid);
+  if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0)
+    return sb_throw_errno (error, "resetting keep-capabilities");
+  /* A uid change empties the effective set; the steps left need it. */
+  if (!sb_caps_raise_effective (error))
+    return FALSE;
+  return arm_parent_death (c, error);
+}
+
+static void
+set_cloexec (int fd)
+{
+  int flags;
+
+  if (fd < 0)
+    return;
+  flags = fcntl (fd, F_GETFD);
+  if (flags >= 0)
+    fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+/* The fds the plan names are ours to use, not the command's: bwrap closes
+ * them too.  Inherited fds the plan does not name stay open, on purpose. */
+static void
+protect_plan_fds (const SbPlan *plan)
+{
+  const int fds[] = {
+    plan->userns_fd, plan->userns2_fd, plan->pidns_fd, plan->info_fd, plan->json_status_fd,
+    plan->block_fd, plan->userns_block_fd, plan->seccomp_fd,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    set_cloexec (fds[i]);
+  for (guint i = 0; i < plan->seccomp_fds->len; i++)
+    set_cloexec (g_array_index (plan->seccomp_fds, int, i));
+  for (guint i = 0; i < plan->ops->len; i++)
+    set_cloexec (sb_plan_op (plan, i)->fd);
+  /* With --as-pid-1 there is no pid 1 of ours to hold it: bwrap leaks it
+   * to the command. */
+  if (!plan->as_pid_1)
+    set_cloexec (plan->sync_fd);
+}
+
+static gboolean
+take_locks (Child *c, GError **error)
+{
+  for (guint i = 0; i < c->plan->lock_files->len; i++)
+    {
+      const char *path = g_ptr_array_index (c->plan->lock_files, i);
+      struct flock lock = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+      int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+      if (fd < 0)
+        return sb_throw_errno (error, "Unable to open lock file %s", path);
+      g_array_append_val (c->lock_fds, fd);
+      if (fcntl (fd, F_SETLK, &lock) != 0)
+        return sb_throw_errno (error, "Unable to lock file %s", path);
+    }
+  return TRUE;
+}
+
+static gboolean
+set_exec_label (const Child *c, GError **error)
+{
+  const char *label = c->plan->exec_label;
+  g_autofd int fd = -1;
+  ssize_t n;
+
+  if (label == NULL)
+    return TRUE;
+  fd = openat (c->proc_fd, "thread-self/attr/exec", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return sb_throw_errno (error, "setting the exec label %s", label);
+  do
+    n = write (fd, label, strlen (label));
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return sb_throw_errno (error, "setting the exec label %s", label);
+  return TRUE;
+}
+
+static int
+compare_fds (const void *a, const void *b)
+{
+  return *(const int *) a - *(const int *) b;
+}
+
+/* Closes every fd from 3 up but those in KEEP (sorted in place). */
+static gboolean
+close_fds_except (int *keep, guint n_keep, GError **error)
+{
+  unsigned int from = 3;
+
+  qsort (keep, n_keep, sizeof (int), compare_fds);
+  for (guint i = 0; i <= n_keep; i++)
+    {
+      unsigned int to;
+
+      if (i < n_keep && (keep[i] < 0 || (unsigned int) keep[i] < from))
+        continue;
+      to = i < n_keep ? (unsigned int) keep[i] - 1 : ~0U;
+      if (to >= from && close_range (from, to, 0) != 0)
+        return sb_throw_errno (error, "closing inherited fds");
+      if (i < n_keep)
+        from = keep[i] + 1;
+    }
+  return TRUE;
+}
+
+/* Whether pid 1 exits as soon as the command does, which kills every
+ * other process of its pid namespace.  Without a pid namespace of ours it
+ * stays the reaper of the orphans, however long they live. */
+static gboolean
+stop_with_command (const Child *c)
+{
+  return ((c->ctx->created & SB_NS_PID) != 0 || c->ctx->nested_pid_ns)
+         && !c->plan->keep_orphans;
+}
+
+/* pid 1: holds the sync fd and the locks, reaps, passes signals on.  It
+ * keeps nothing else (an inherited pipe would otherwise stay open as long
+ * as the sandbox lives), keeps no capability but the guard (never
+ * effective) and loads the filters, so that the command cannot use it to
+ * get out. */
+G_GNUC_NORETURN static void
+run_pid1 (Child *c, pid_t command)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keep = g_array_new (FALSE, FALSE, sizeof (int));
+  sigset_t signals;
+  int signal_fd;
+
+  sb_reaper_signals (&signals);
+  signal_fd = signalfd (-1, &signals, SFD_CLOEXEC);
+  if (signal_fd < 0)
+    {
+      sb_throw_errno (&error, "creating pid 1's signalfd");
+      goto out;
+    }
+  g_array_append_val (keep, c->ctx->channel);
+  g_array_append_val (keep, signal_fd);
+  g_array_append_val (keep, c->plan->sync_fd);
+  g_array_append_vals (keep, c->lock_fds->data, c->lock_fds->len);
+
+  /* Without a pid namespace, orphans of the sandbox come back to us. */
+  if ((c->ctx->created & SB_NS_PID) == 0 && !c->ctx->nested_pid_ns
+      && prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+    {
+      sb_throw_errno (&error, "becoming the sandbox's reaper");
+      goto out;
+    }
+  if (!close_fds_except ((int *) keep->data, keep->len, &error)
+      || !sb_caps_drop_bounding (c->bounding_left, &error)
+      || !sb_caps_apply (c->pid1_guard, 0, FALSE, &error) || !arm_parent_death (c, &error)
+      || !sb_seccomp_load (c->ctx->filters, &error))
+    goto out;
+  _exit (sb_reaper_run (command, stop_with_command (c), signal_fd, c->ctx->channel));
+
+out:
+  kill (command, SIGKILL);
+  fail (c, error);
+}
+
+/* The command's process, from the fork to exec: only what must happen in
+ * it, as each page of code it touches adds to its memory before exec. */
+G_GNUC_NORETURN static void
+run_command (Child *c)
+{
+  const SbPlan *plan = c->plan;
+  g_autoptr(GError) error = NULL;
+
+  /* The monitor learns our pid from this, for the reports. */
+  if (sb_channel_command_waits (plan))
+    {
+      SbMsg msg = { 0 };
+
+      if (!sb_channel_send (c->ctx->channel, SB_MSG_COMMAND, 0))
+        _exit (1);
+      /* Anything but the go-ahead: the monitor failed and kills us. */
+      if (sb_channel_recv (c->ctx->channel, &msg, NULL) != SB_CHANNEL_MESSAGE
+          || msg.type != SB_MSG_REPORTED)
+        _exit (1);
+    }
+  if (!sb_caps_apply (c->ctx->command_caps, c->ctx->command_caps, c->ctx->command_ambient,
+                      &error)
+      || !arm_parent_death (c, &error))
+    fail (c, error);
+  if (plan->block_fd >= 0)
+    wait_on_fd (plan->block_fd);
+  if (sigprocmask (SIG_SETMASK, &c->ctx->saved_mask, NULL) != 0)
+    {
+      sb_throw_errno (&error, "restoring the signal mask");
+      fail (c, error);
+    }
+  /* Only the exit line of --json-status-fd needs to know. */
+  if (plan->json_status_fd >= 0 && !sb_channel_send (c->ctx->channel, SB_MSG_EXEC, 0))
+    _exit (1);
+  /* Last: the filters may forbid anything the steps above need. */
+  if (!sb_seccomp_load (c->ctx->filters, &error))
+    fail (c, error);
+  sb_exec_command (plan, c->ctx->exec, &error);
+  fail (c, error);
+}
+
+/* bwrap leaves the bounding set of root alone outside a user namespace;
+ * no_new_privs already stops any gain at exec.  Under the sandbox
+ * personality (plan->drop_root_caps) root loses it too. */
+static gboolean
+shrink_bounding (const Child *c)
+{
+  return (c->ctx->created & SB_NS_USER) != 0 || c->plan->userns_fd >= 0
+         || c->plan->drop_root_caps || getuid () != 0;
+}
+
+/* pid 1 is a copy of the monitor, which started with the caller's whole
+ * environment, before --clearenv or --unsetenv: /proc/1/environ shows
+ * those strings to anyone who may read pid 1's memory.  They are
+ * overwritten in place, where the kernel reads them (env_start..env_end
+ * of /proc/self/stat; PR_SET_MM, which could move the area, needs
+ * CAP_SYS_RESOURCE outside).  Nothing reads the environment here after
+ * this: the command gets plan->envp. */
+static gboolean
+scrub_caller_environment (const Child *c, GError **error)
+{
+  char text[1024];
+  g_autofd int fd = openat (c->proc_fd, "self/stat", O_RDONLY | O_CLOEXEC);
+  guint64 value[2] = { 0, 0 };
+  const char *p;
+  ssize_t n;
+  int field;
+
+  if (fd < 0)
+    return sb_throw_errno (error, "opening /proc/self/stat");
+  do
+    n = read (fd, text, sizeof text - 1);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return sb_throw_errno (error, "reading /proc/self/stat");
+  text[n] = '\0';
+
+  /* The fields after the command name (which may hold anything), from the
+   * third on, each after one space: env_start is the 50th, env_end the
+   * 51st.  No library parser: each page of code touched here stays in pid
+   * 1's memory. */
+  p = strrchr (text, ')');
+  for (field = 2; p != NULL && *p != '\0' && *p != '\n' && field <= 51; p++)
+    {
+      if (*p == ' ')
+        field++;
+      else if (field >= 50 && *p >= '0' && *p <= '9')
+        value[field - 50] = value[field - 50] * 10 + (guint64) (*p - '0');
+    }
+  if (field < 51 || value[0] == 0 || value[1] < value[0])
+    return sb_throw (error, SB_ERROR_SETUP, "unexpected /proc/self/stat: %s", text);
+  memset ((void *) (uintptr_t) value[0], 0, value[1] - value[0]);
+  return TRUE;
+}
+
+/* What the command's process and pid 1 share, done once before the fork:
+ * the working directory (pid 1 shares it, as bwrap's does) and with it the
+ * command's PWD, the bounding set, no_new_privs, our built-in policy. */
+static gboolean
+prepare_command (Child *c, GError **error)
+{
+  if (!sb_exec_enter_cwd (c->ctx->exec, error))
+    return FALSE;
+  c->bounding_left = G_MAXUINT64;
+  if (shrink_bounding (c))
+    {
+      if (!sb_caps_drop_bounding (~c->ctx->command_caps, error))
+        return FALSE;
+      c->bounding_left = c->ctx->command_caps;
+    }
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return sb_throw_errno (error, "setting no_new_privs");
+  return sb_seccomp_load_shared (c->ctx->filters, error);
+}
+
+/* pid 1's guard (see sb_caps_ptrace_guard), and the scrubbed environment
+ * when the command can read pid 1's memory anyway: it holds CAP_SYS_PTRACE
+ * or every capability pid 1 has (root keeps them all under the bwrap
+ * personality, as with bwrap). */
+static gboolean
+prepare_pid1 (Child *c, GError **error)
+{
+  guint64 held;
+
+  if (!sb_caps_get_permitted (&held, error))
+    return FALSE;
+  c->pid1_guard = sb_caps_ptrace_guard (held, c->ctx->command_caps);
+  if (c->pid1_guard == 0
+      || (c->ctx->command_caps & (G_GUINT64_CONSTANT (1) << CAP_SYS_PTRACE)) != 0)
+    return scrub_caller_environment (c, error);
+  return TRUE;
+}
+
+static gboolean
+needs_pid1 (const Child *c)
+{
+  const SbPlan *plan = c->plan;
+
+  if (plan->as_pid_1)
+    return FALSE;
+  return (c->ctx->created & SB_NS_PID) != 0 || c->ctx->nested_pid_ns
+         || plan->lock_files->len > 0 || plan->sync_fd >= 0;
+}
+
+static gboolean
+set_up (Child *c, GError **error)
+{
+  const SbPlan *plan = c->plan;
+
+  if (!arm_parent_death (c, error))
+    return FALSE;
+  if (c->ctx->nested_pid_ns)
+    {
+      if (!enter_nested_pid_ns (c, error))
+        return FALSE;
+      /* Only there is our pid not the one clone returned to the monitor. */
+      if (!sb_channel_send (c->ctx->channel, SB_MSG_INIT, 0))
+        _exit (1);
+    }
+
+  c->proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (c->proc_fd < 0)
+    return sb_throw_errno (error, "opening /proc");
+  if (!map_outer_userns (c, error))
+    return FALSE;
+  if ((c->ctx->created & SB_NS_NET) != 0 && !sb_net_loopback_up (error))
+    return FALSE;
+
+  if (!sb_rootfs_build (plan, error))
+    return FALSE;
+  if (plan->hostname != NULL && sethostname (plan->hostname, strlen (plan->hostname)) != 0)
+    return sb_throw_errno (error, "sethostname %s", plan->hostname);
+
+  if (!enter_final_userns (c, error) || !switch_ids (c, error))
+    return FALSE;
+
+  protect_plan_fds (plan);
+  if (needs_pid1 (c) && !take_locks (c, error))
+    return FALSE;
+  if (plan->new_session && setsid () == (pid_t) -1)
+    return sb_throw_errno (error, "setsid");
+  if (!set_exec_label (c, error) || !prepare_command (c, error))
+    return FALSE;
+  if (needs_pid1 (c) && !prepare_pid1 (c, error))
+    return FALSE;
+  g_clear_fd (&c->proc_fd, NULL);
+  return TRUE;
+}
+
+void
+sb_child_run (const SbChildContext *ctx)
+{
+  g_autoptr(GError) error = NULL;
+  Child c = {
+    .ctx = ctx,
+    .plan = ctx->plan,
+    .proc_fd = -1,
+    .lock_fds = g_array_new (FALSE, FALSE, sizeof (int)),
+  };
+  pid_t command, pid1;
+
+  close (ctx->monitor_channel);
+  /* Outside a new pid namespace our parent, the monitor, stays visible. */
+  if ((ctx->created & SB_NS_PID) == 0 && ctx->plan->pidns_fd < 0)
+    c.parent = ctx->monitor_pid;
+
+  if (!set_up (&c, &error))
+    fail (&c, error);
+  if (!needs_pid1 (&c))
+    run_command (&c);
+
+  pid1 = getpid ();
+  command = fork ();
+  if (command < 0)
+    {
+      sb_throw_errno (&error, "forking the command");
+      fail (&c, error);
+    }
+  if (command > 0)
+    run_pid1 (&c, command);
+  c.parent = pid1;
+  run_command (&c);
+}

@@ -1,0 +1,31 @@
+/* The sandbox's side of a launch: everything from clone to exec. */
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "sandbox/exec.h"
+#include "plan/plan.h"
+#include "confine/seccomp-programs.h"
+
+typedef struct {
+  const SbPlan *plan;
+  const SbSeccompSet *filters;
+  SbNamespace created;       /* the namespaces clone created (try ones resolved) */
+  gboolean nested_pid_ns;    /* --pidns with --unshare-pid: the pid namespace is made here */
+  guint64 caller_caps;       /* the caller's permitted capabilities */
+  guint64 command_caps;      /* the capabilities the command keeps */
+  gboolean command_ambient;  /* ... also as inheritable and ambient ones */
+  guint32 outside_uid;       /* the caller's ids in the parent of the new user namespace */
+  guint32 outside_gid;
+  SbExecPrep *exec;          /* the command's argv, environment and directories */
+  int channel;               /* our end of the report socket */
+  int monitor_channel;       /* the monitor's end, closed first */
+  pid_t monitor_pid;         /* our parent, as seen before clone */
+  sigset_t saved_mask;       /* the caller's signal mask, restored before exec */
+} SbChildContext;
+
+/* Runs in the process clone created: sets up the sandbox, forks pid 1 when
+ * one is needed, and executes the command.  Errors are sent to the monitor
+ * over the report socket; never returns. */
+G_GNUC_NORETURN void sb_child_run (const SbChildContext *ctx);
