@@ -104,9 +104,6 @@ run (const Output *out, const SbPlan *plan)
 int
 main (int argc, char **argv)
 {
-  /* First, to know whether the caller is already gone by the time
-   * --die-with-parent is seen. */
-  pid_t parent = getppid ();
   SbPersonality personality = sb_cli_personality_from_argv0 (argv[0]);
   Output out = {
     .prefix = personality == SB_PERSONALITY_BWRAP ? "bwrap" : "sandbox",
@@ -114,19 +111,20 @@ main (int argc, char **argv)
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(SbPlan) plan = NULL;
-  g_autofree char *cwd = NULL;
+  g_auto(SbHostFacts) host = { 0 };
   SbCliContext context;
 
+  /* First, to know whether the caller is already gone by the time
+   * --die-with-parent is seen. */
+  sb_host_facts_gather (&host);
   if (!refuse_privileged_install (&error))
     return fail (&out, error);
 
-  cwd = getcwd (NULL, 0);
+  /* The context borrows host's strings. */
   context = (SbCliContext) {
     .personality = personality,
     .envp = (const char *const *) environ,
-    .cwd = cwd,
-    .real_uid = getuid (),
-    .real_gid = getgid (),
+    .host = host,
   };
   plan = sb_cli_parse (&context, argc, (const char *const *) argv, &error);
   if (plan == NULL)
@@ -134,7 +132,7 @@ main (int argc, char **argv)
   out.level_prefix = plan->level_prefix;
   /* Before the slower steps (policy compilation): no window in which the
    * caller dies unnoticed. */
-  if (plan->die_with_parent && !sb_launch_arm_parent_death (parent, &error))
+  if (plan->die_with_parent && !sb_launch_arm_parent_death (plan->host.parent, &error))
     return fail (&out, error);
 
   for (guint i = 0; i < plan->warnings->len; i++)

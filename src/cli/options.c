@@ -58,9 +58,9 @@ host_path (const SbCliParser *parser, const char *path)
   g_auto(GStrv) parts = NULL;
   GString *out;
 
-  if (path[0] == '/' || parser->context->cwd == NULL)
+  if (path[0] == '/' || parser->context->host.cwd == NULL)
     return g_strdup (path);
-  joined = g_strconcat (parser->context->cwd, "/", path, NULL);
+  joined = g_strconcat (parser->context->host.cwd, "/", path, NULL);
   parts = g_strsplit (joined, "/", -1);
   out = g_string_new (NULL);
   for (char **part = parts; *part != NULL; part++)

@@ -193,7 +193,7 @@ apply_implied (SbCliParser *parser, GError **error)
         return sb_throw (error, SB_ERROR_USAGE, "--userns-block-fd requires --unshare-user");
     }
   /* Without privileges, nothing else works (bwrap does the same). */
-  if (context->real_uid != 0 && plan->userns_fd < 0)
+  if (context->host.uid != 0 && plan->userns_fd < 0)
     {
       plan->unshare |= SB_NS_USER;
       plan->unshare_try &= ~SB_NS_USER;
@@ -201,9 +201,9 @@ apply_implied (SbCliParser *parser, GError **error)
   /* bwrap only requires a user namespace for an id other than the caller's. */
   if ((plan->unshare & SB_NS_USER) == 0 && plan->userns_fd < 0)
     {
-      if (plan->uid == (gint64) context->real_uid)
+      if (plan->uid == (gint64) context->host.uid)
         plan->uid = -1;
-      if (plan->gid == (gint64) context->real_gid)
+      if (plan->gid == (gint64) context->host.gid)
         plan->gid = -1;
     }
 
@@ -265,6 +265,7 @@ sb_cli_parse (const SbCliContext *context, int argc, const char *const *argv, GE
   };
   gboolean ok;
 
+  sb_host_facts_copy (&plan->host, &context->host);
   for (int i = 1; i < argc; i++)
     g_ptr_array_add (parser.args, (gpointer) argv[i]);
   g_strfreev (plan->envp);

@@ -25,7 +25,6 @@
 typedef struct {
   const SbPlan *plan;
   SbNamespace created;
-  uid_t real_uid;       /* the caller's, before joining any user namespace */
   pid_t child;          /* our child: the sandbox's pid 1, or the relay of --pidns */
   pid_t sandbox_pid;    /* pid 1 of the sandbox, once it said so */
   pid_t command_pid;
@@ -49,7 +48,7 @@ resolve_namespaces (const SbPlan *plan)
 {
   SbNamespace ns = plan->unshare;
 
-  if ((plan->unshare_try & SB_NS_CGROUP) != 0 && access ("/proc/self/ns/cgroup", F_OK) != 0)
+  if ((plan->unshare_try & SB_NS_CGROUP) != 0 && !plan->host.has_cgroup_ns)
     ns &= ~SB_NS_CGROUP;
   return ns;
 }
@@ -417,7 +416,6 @@ static gboolean
 start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int channel[2],
              const sigset_t *saved_mask, guint64 caller_caps, GError **error)
 {
-  g_autofree char *old_cwd = g_get_current_dir ();
   g_auto(SbExecPrep) exec = { 0 };
   gboolean nested_pid = plan->pidns_fd >= 0 && (m->created & SB_NS_PID) != 0;
   SbNamespace cloned = nested_pid ? m->created & ~SB_NS_PID : m->created;
@@ -436,9 +434,9 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   };
   pid_t pid;
 
-  sb_exec_prepare (&exec, plan, old_cwd);
+  sb_exec_prepare (&exec, plan);
   ctx.caller_caps = caller_caps;
-  ctx.command_caps = sb_caps_wanted (plan, m->real_uid, caller_caps, &ctx.command_ambient);
+  ctx.command_caps = sb_caps_wanted (plan, plan->host.uid, caller_caps, &ctx.command_ambient);
   pid = clone_child (clone_flags (cloned));
 
   /* A user namespace that was only to be tried: go on without it. */
@@ -473,7 +471,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
 gboolean
 sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, GError **error)
 {
-  pid_t parent = getppid ();
+  pid_t parent = plan->host.parent;
   guint64 caller_caps = 0;
   int channel[2];
   sigset_t signals, saved_mask;
@@ -481,7 +479,6 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
   Monitor m = {
     .plan = plan,
     .created = resolve_namespaces (plan),
-    .real_uid = getuid (),
     .channel = -1,
     .signal_fd = -1,
     .parent_pidfd = -1,

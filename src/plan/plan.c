@@ -94,6 +94,7 @@ sb_plan_free (SbPlan *plan)
 {
   if (plan == NULL)
     return;
+  sb_host_facts_clear (&plan->host);
   g_free (plan->hostname);
   g_array_unref (plan->ops);
   g_ptr_array_unref (plan->lock_files);

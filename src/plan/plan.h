@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "base/host.h"
+
 typedef enum {
   SB_PERSONALITY_SANDBOX, /* safer defaults, "sandbox:" prefix */
   SB_PERSONALITY_BWRAP,   /* invoked as "bwrap": bwrap's defaults and texts */
@@ -102,6 +104,7 @@ typedef enum {
 
 typedef struct {
   SbPersonality personality;
+  SbHostFacts host;             /* the caller and the host, as main.c found them at start */
 
   /* Namespaces.  unshare is what to create; unshare_try marks the subset whose
    * creation may silently be skipped (--unshare-user-try, --unshare-cgroup-try). */

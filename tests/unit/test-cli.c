@@ -26,9 +26,7 @@ parse_with (SbPersonality personality, uid_t uid, const char *line, GError **err
   SbCliContext context = {
     .personality = personality,
     .envp = test_env,
-    .cwd = "/work/dir",
-    .real_uid = uid,
-    .real_gid = uid,
+    .host = { .uid = uid, .gid = uid, .cwd = "/work/dir" },
   };
 
   if (*line != '\0')
@@ -653,7 +651,7 @@ static void
 test_relative_source_without_cwd (void)
 {
   const char *argv[] = { "bwrap", "--bind", "rel", "/d", "true", NULL };
-  SbCliContext context = { SB_PERSONALITY_BWRAP, test_env, NULL, USER, USER };
+  SbCliContext context = { SB_PERSONALITY_BWRAP, test_env, { .uid = USER, .gid = USER, .cwd = NULL } };
   g_autoptr(GError) error = NULL;
   g_autoptr(SbPlan) plan = sb_cli_parse (&context, 5, argv, &error);
 
@@ -665,7 +663,7 @@ static void
 test_null_environment (void)
 {
   const char *argv[] = { "bwrap", "--setenv", "A", "1", "true", NULL };
-  SbCliContext context = { SB_PERSONALITY_BWRAP, NULL, "/", USER, USER };
+  SbCliContext context = { SB_PERSONALITY_BWRAP, NULL, { .uid = USER, .gid = USER, .cwd = "/" } };
   g_autoptr(GError) error = NULL;
   g_autoptr(SbPlan) plan = sb_cli_parse (&context, 5, argv, &error);
 
@@ -931,7 +929,7 @@ many_args (guint n)
 static void
 test_args_limit (void)
 {
-  SbCliContext context = { SB_PERSONALITY_BWRAP, test_env, "/", USER, USER };
+  SbCliContext context = { SB_PERSONALITY_BWRAP, test_env, { .uid = USER, .gid = USER, .cwd = "/" } };
   g_autoptr(GPtrArray) ok_argv = many_args (9000);
   g_autoptr(GPtrArray) bad_argv = many_args (9001);
   g_autoptr(GError) error = NULL;
@@ -1009,7 +1007,7 @@ check_outcome (SbPlan *plan, GError *error)
 static void
 test_fuzz_argv (void)
 {
-  SbCliContext context = { SB_PERSONALITY_SANDBOX, test_env, "/w", USER, USER };
+  SbCliContext context = { SB_PERSONALITY_SANDBOX, test_env, { .uid = USER, .gid = USER, .cwd = "/w" } };
 
   for (guint round = 0; round < 5000; round++)
     {
@@ -1027,7 +1025,7 @@ test_fuzz_argv (void)
           if (strcmp (token, "--args") != 0)
             g_ptr_array_add (argv, (gpointer) token);
         }
-      context.real_uid = g_test_rand_bit () ? ROOT : USER;
+      context.host.uid = g_test_rand_bit () ? ROOT : USER;
       context.personality = g_test_rand_bit () ? SB_PERSONALITY_BWRAP : SB_PERSONALITY_SANDBOX;
       plan = sb_cli_parse (&context, argv->len, (const char *const *) argv->pdata, &error);
       check_outcome (plan, error);
