@@ -63,6 +63,20 @@ refuse_privileged_install (GError **error)
   return TRUE;
 }
 
+/* --help, --version, --seccomp-print: a reader that got a truncated text
+ * (a full disk, a closed pipe) must not see success. */
+static int
+print_to_stdout (const Output *out, const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  fputs (text, stdout);
+  if (fflush (stdout) == 0 && !ferror (stdout))
+    return 0;
+  sb_throw_errno (&error, "writing to standard output");
+  return fail (out, error);
+}
+
 /* bwrap without SELinux refuses labels rather than ignore them; so do we. */
 static gboolean
 check_labels (const SbPlan *plan, GError **error)
@@ -88,8 +102,7 @@ run (const Output *out, const SbPlan *plan)
       g_autofree char *text = sb_seccomp_describe (plan, &error);
       if (text == NULL)
         return fail (out, error);
-      fputs (text, stdout);
-      return 0;
+      return print_to_stdout (out, text);
     }
   if (!check_labels (plan, &error))
     return fail (out, error);
@@ -125,6 +138,7 @@ main (int argc, char **argv)
     .personality = personality,
     .envp = (const char *const *) environ,
     .host = host,
+    .explain_no_command = personality == SB_PERSONALITY_SANDBOX,
   };
   plan = sb_cli_parse (&context, argc, (const char *const *) argv, &error);
   if (plan == NULL)
@@ -142,10 +156,7 @@ main (int argc, char **argv)
     {
       g_autofree char *text = plan->show_help ? sb_cli_usage (personality, argv[0])
                                               : sb_cli_version (personality);
-      fputs (text, stdout);
-      if (!g_str_has_suffix (text, "\n"))
-        fputc ('\n', stdout);
-      return fflush (stdout) == 0 ? 0 : 1;
+      return print_to_stdout (&out, text);
     }
   if (!plan->seccomp_print && (plan->command == NULL || plan->command[0] == NULL))
     {

@@ -34,6 +34,11 @@ typedef struct {
   bool seccomp_profile_explicit;
   bool allow_nesting_explicit;
   bool stop;                   /* --help or --version: stop parsing here */
+
+  /* The last option parsed and its last value, to say what a missing
+   * COMMAND was taken for. */
+  const SbCliOption *last_option;
+  const char *last_value;
 } SbCliParser;
 
 typedef gboolean (*SbCliHandler) (SbCliParser *parser, const SbCliOption *option,

@@ -128,6 +128,52 @@ check_modifiers (const SbCliParser *parser, const SbCliOption *option, GError **
   return TRUE;
 }
 
+/* "--ro-bind=/usr": bwrap's options take their values as separate
+ * arguments; ours says so. */
+static gboolean
+throw_unknown_option (const SbCliParser *parser, const char *arg, GError **error)
+{
+  const char *equals = strchr (arg, '=');
+  g_autofree char *name = equals != NULL ? g_strndup (arg, equals - arg) : NULL;
+  const SbCliOption *meant = name != NULL ? sb_cli_option_lookup (name) : NULL;
+
+  if (parser->context->personality == SB_PERSONALITY_BWRAP || meant == NULL)
+    return sb_throw (error, SB_ERROR_USAGE, "Unknown option %s", arg);
+  if (meant->metavar == NULL)
+    return sb_throw (error, SB_ERROR_USAGE, "Unknown option %s: %s takes no value", arg,
+                     meant->name);
+  return sb_throw (error, SB_ERROR_USAGE,
+                   "Unknown option %s: write \"%s %s\", each value a separate argument", arg,
+                   meant->name, meant->metavar);
+}
+
+/* Under the sandbox personality, a missing COMMAND is one line saying what
+ * the last argument was taken for: usually the command was eaten as an
+ * option's value (`--bind /usr sh`). */
+static gboolean
+throw_no_command (const SbCliParser *parser, const char *program, GError **error)
+{
+  g_autofree char *base = g_path_get_basename (program);
+  const SbCliOption *last = parser->last_option;
+
+  if (last == NULL)
+    return sb_throw (error, SB_ERROR_USAGE,
+                     "no COMMAND given: usage: %s [OPTIONS...] [--] COMMAND [ARGS...] "
+                     "(%s --help lists the options)", base, base);
+  if (parser->last_value != NULL)
+    {
+      const char *metavar = strrchr (last->metavar, ' ');
+
+      return sb_throw (error, SB_ERROR_USAGE,
+                       "no COMMAND after the options (\"%s\" was taken as the %s of %s); "
+                       "%s --help lists the options", parser->last_value,
+                       metavar != NULL ? metavar + 1 : last->metavar, last->name, base);
+    }
+  return sb_throw (error, SB_ERROR_USAGE,
+                   "no COMMAND after the options (the last one is %s); "
+                   "%s --help lists the options", last->name, base);
+}
+
 static gboolean
 parse_options (SbCliParser *parser, GError **error)
 {
@@ -154,7 +200,7 @@ parse_options (SbCliParser *parser, GError **error)
         return TRUE;
       option = sb_cli_option_lookup (arg);
       if (option == NULL)
-        return sb_throw (error, SB_ERROR_USAGE, "Unknown option %s", arg);
+        return throw_unknown_option (parser, arg, error);
       if (!check_arity (parser, option, error) || !check_modifiers (parser, option, error))
         return FALSE;
       parser->current = parser->pos;
@@ -163,6 +209,11 @@ parse_options (SbCliParser *parser, GError **error)
       if ((option->flags & SB_CLI_ARGS_FILE) ? !splice_args (parser, option, values[0], error)
                                              : !option->handler (parser, option, values, error))
         return FALSE;
+      if (!(option->flags & SB_CLI_ARGS_FILE))
+        {
+          parser->last_option = option;
+          parser->last_value = option->n_values > 0 ? values[option->n_values - 1] : NULL;
+        }
     }
   return TRUE;
 }
@@ -277,6 +328,9 @@ sb_cli_parse (const SbCliContext *context, int argc, const char *const *argv, GE
   else
     ok = parse_options (&parser, error) && (parser.stop || apply_implied (&parser, error));
 
+  if (ok && !parser.stop && parser.pos >= parser.args->len && !plan->seccomp_print
+      && context->explain_no_command)
+    ok = throw_no_command (&parser, argc > 0 ? argv[0] : "sandbox", error);
   if (ok && !parser.stop && parser.pos < parser.args->len)
     {
       guint n = parser.args->len - parser.pos;

@@ -87,7 +87,7 @@ add_program (SbSeccompSet *set, const GByteArray *data, GError **error)
 }
 
 static gboolean
-add_caller_program (SbSeccompSet *set, int fd, GError **error)
+read_caller_program (SbSeccompSet *set, int fd, GError **error)
 {
   g_autoptr(GByteArray) data = sb_read_to_eof (fd, MAX_PROGRAM_BYTES);
 
@@ -100,6 +100,18 @@ add_caller_program (SbSeccompSet *set, int fd, GError **error)
   if (fcntl (fd, F_SETFD, FD_CLOEXEC) != 0)
     return sb_throw_errno (error, "setting close-on-exec on seccomp fd %d", fd);
   return add_program (set, data, error);
+}
+
+/* bwrap's texts do not say which fd was bad; ours do. */
+static gboolean
+add_caller_program (SbSeccompSet *set, const SbPlan *plan, const char *option, int fd,
+                    GError **error)
+{
+  if (read_caller_program (set, fd, error))
+    return TRUE;
+  if (plan->personality == SB_PERSONALITY_SANDBOX && error != NULL)
+    sb_error_add_hint (*error, "%s %d", option, fd);
+  return FALSE;
 }
 
 static SbSeccompPolicy *
@@ -233,10 +245,12 @@ sb_seccomp_prepare (const SbPlan *plan, GError **error)
   if (!add_policy (set, plan, error))
     return NULL;
 
-  if (plan->seccomp_fd >= 0 && !add_caller_program (set, plan->seccomp_fd, error))
+  if (plan->seccomp_fd >= 0
+      && !add_caller_program (set, plan, "--seccomp", plan->seccomp_fd, error))
     return NULL;
   for (guint i = 0; i < plan->seccomp_fds->len; i++)
-    if (!add_caller_program (set, g_array_index (plan->seccomp_fds, int, i), error))
+    if (!add_caller_program (set, plan, "--add-seccomp-fd",
+                             g_array_index (plan->seccomp_fds, int, i), error))
       return NULL;
 
   return g_steal_pointer (&set);

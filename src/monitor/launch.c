@@ -158,7 +158,8 @@ report (Monitor *m, GError **error)
       gboolean ok = sb_status_write (plan->info_fd, text, NULL);
 
       if (!ok)
-        sb_throw_errno (error, "Write to info_fd");
+        sb_throw_errno (error, plan->personality == SB_PERSONALITY_BWRAP
+                                 ? "Write to info_fd" : "Write to --info-fd");
       close (plan->info_fd);
       if (!ok)
         return FALSE;
@@ -167,7 +168,8 @@ report (Monitor *m, GError **error)
     {
       g_autofree char *text = sb_status_format_start (&info);
       if (!sb_status_write (plan->json_status_fd, text, NULL))
-        return sb_throw_errno (error, "Write to info_fd");
+        return sb_throw_errno (error, plan->personality == SB_PERSONALITY_BWRAP
+                                        ? "Write to info_fd" : "Write to --json-status-fd");
     }
   return TRUE;
 }

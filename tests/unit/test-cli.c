@@ -27,6 +27,7 @@ parse_with (SbPersonality personality, uid_t uid, const char *line, GError **err
     .personality = personality,
     .envp = test_env,
     .host = { .uid = uid, .gid = uid, .cwd = "/work/dir" },
+    .explain_no_command = personality == SB_PERSONALITY_SANDBOX,
   };
 
   if (*line != '\0')
@@ -1175,6 +1176,45 @@ test_flatpak_style (void)
   g_assert_no_error (error);
 }
 
+/* The sandbox personality's own texts: each names its option. */
+static void
+assert_sandbox_error (const char *line, const char *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbPlan) plan = parse_with (SB_PERSONALITY_SANDBOX, USER, line, &error);
+
+  g_assert_null (plan);
+  g_assert_error (error, SB_ERROR, SB_ERROR_USAGE);
+  g_assert_cmpstr (error->message, ==, message);
+}
+
+static void
+test_sandbox_messages (void)
+{
+  assert_sandbox_error ("--bind /usr sh",
+                        "no COMMAND after the options (\"sh\" was taken as the DEST of --bind); "
+                        "sandbox --help lists the options");
+  assert_sandbox_error ("--unshare-net",
+                        "no COMMAND after the options (the last one is --unshare-net); "
+                        "sandbox --help lists the options");
+  assert_sandbox_error ("", "no COMMAND given: usage: sandbox [OPTIONS...] [--] COMMAND "
+                            "[ARGS...] (sandbox --help lists the options)");
+  assert_sandbox_error ("--ro-bind=/usr /usr true",
+                        "Unknown option --ro-bind=/usr: write \"--ro-bind SRC DEST\", "
+                        "each value a separate argument");
+  assert_sandbox_error ("--userns x true",
+                        "--userns: invalid fd \"x\" (a file descriptor number, e.g. 3)");
+  assert_sandbox_error ("--cap-add FOO true",
+                        "--cap-add: unknown capability \"FOO\" (a name of capabilities(7), "
+                        "e.g. CAP_NET_BIND_SERVICE, or ALL)");
+  assert_sandbox_error ("--unsetenv A=B true",
+                        "--unsetenv: invalid variable name \"A=B\" (it must be non-empty, "
+                        "without '=')");
+  assert_sandbox_error ("--unshare-uts --hostname "
+                        "12345678901234567890123456789012345678901234567890123456789012345 true",
+                        "--hostname: 65 bytes is longer than the kernel's limit of 64");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1185,6 +1225,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/help/stops-parsing", test_help_stops_parsing);
   g_test_add_func ("/cli/version", test_version);
   g_test_add_func ("/cli/personality", test_personality);
+  g_test_add_func ("/cli/sandbox-messages", test_sandbox_messages);
   g_test_add_func ("/cli/defaults/bwrap", test_defaults_bwrap);
   g_test_add_func ("/cli/defaults/sandbox", test_defaults_sandbox);
   g_test_add_func ("/cli/defaults/no-command", test_no_command);
