@@ -57,14 +57,20 @@ parse (const char *line)
 }
 
 static void
-assert_parse_error (const char *line, const char *message)
+assert_parse_error_as (SbPersonality personality, const char *line, const char *message)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SbPlan) plan = parse_with (SB_PERSONALITY_BWRAP, USER, line, &error);
+  g_autoptr(SbPlan) plan = parse_with (personality, USER, line, &error);
 
   g_assert_null (plan);
   g_assert_error (error, SB_ERROR, SB_ERROR_USAGE);
   g_assert_cmpstr (error->message, ==, message);
+}
+
+static void
+assert_parse_error (const char *line, const char *message)
+{
+  assert_parse_error_as (SB_PERSONALITY_BWRAP, line, message);
 }
 
 /* Fails showing the whole dump when LINE is not one of its lines. */
@@ -1180,12 +1186,7 @@ test_flatpak_style (void)
 static void
 assert_sandbox_error (const char *line, const char *message)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SbPlan) plan = parse_with (SB_PERSONALITY_SANDBOX, USER, line, &error);
-
-  g_assert_null (plan);
-  g_assert_error (error, SB_ERROR, SB_ERROR_USAGE);
-  g_assert_cmpstr (error->message, ==, message);
+  assert_parse_error_as (SB_PERSONALITY_SANDBOX, line, message);
 }
 
 static void
