@@ -359,6 +359,7 @@ handle_bind (SbCliParser *parser, const SbCliOption *option, const char *const *
 {
   SbOpFlags flags = option->data >> 8;
   const char *source = values[0];
+  g_autofree char *host_source = NULL;
   SbMountOp *op;
 
   if (*source == '\0')
@@ -369,8 +370,10 @@ handle_bind (SbCliParser *parser, const SbCliOption *option, const char *const *
         return check_source (option, source, error);
       source = "/";
     }
+  /* The host path first, then the op: the value goes one way, into the Plan. */
+  host_source = host_path (parser, source);
   op = add_op (parser, option, SB_OP_BIND, flags, values[1]);
-  op->source = host_path (parser, source);
+  op->source = g_steal_pointer (&host_source);
   return TRUE;
 }
 
