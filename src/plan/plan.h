@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "plan/limits.h"
+
 typedef enum {
   SB_PERSONALITY_SANDBOX, /* safer defaults, "sandbox:" prefix */
   SB_PERSONALITY_BWRAP,   /* invoked as "bwrap": bwrap's defaults and texts */
@@ -116,6 +118,7 @@ typedef struct {
   bool as_pid_1;                /* --as-pid-1 */
   SbCapChanges caps;            /* --cap-add / --cap-drop */
   bool drop_root_caps;          /* sandbox only: root loses capabilities too */
+  SbLimits limits;              /* sandbox only: --rlimit, --memory, --pids, --cpus, --timeout */
 
   /* Seccomp sources. */
   int seccomp_fd;               /* --seccomp, -1 unset */

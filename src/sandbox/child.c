@@ -22,6 +22,7 @@
 #include "sandbox/idmap.h"
 #include "sandbox/loopback.h"
 #include "sandbox/reaper.h"
+#include "sandbox/rlimits.h"
 #include "rootfs/rootfs.h"
 
 typedef struct {
@@ -432,6 +433,7 @@ run_pid1 (Child *c, pid_t command)
   if (!close_fds_except ((int *) keep->data, keep->len, &error)
       || !sb_caps_drop_bounding (c->bounding_left, &error)
       || !sb_caps_apply (c->pid1_guard, 0, FALSE, &error) || !arm_parent_death (c, &error)
+      || !sb_rlimits_apply (&c->plan->limits, &error)
       || !sb_seccomp_load (c->ctx->filters, &error))
     goto out;
   _exit (sb_reaper_run (command, stop_with_command (c), signal_fd, c->ctx->channel));
@@ -475,8 +477,9 @@ run_command (Child *c)
   /* Only the exit line of --json-status-fd needs to know. */
   if (plan->json_status_fd >= 0 && !sb_channel_send (c->ctx->channel, SB_MSG_EXEC, 0))
     _exit (1);
-  /* Last: the filters may forbid anything the steps above need. */
-  if (!sb_seccomp_load (c->ctx->filters, &error))
+  /* Last: the filters may forbid anything the steps above need; the
+   * limits as late as that, so that none of our steps runs into them. */
+  if (!sb_rlimits_apply (&plan->limits, &error) || !sb_seccomp_load (c->ctx->filters, &error))
     fail (c, error);
   sb_exec_command (plan, c->ctx->exec, &error);
   fail (c, error);
