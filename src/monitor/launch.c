@@ -38,6 +38,9 @@ typedef struct {
   gboolean signalled;   /* a terminating signal came for us: tear the sandbox down */
   gboolean reaped;      /* our child is reaped: its pid may be reused */
   GError *child_error;  /* the first error the sandbox reported */
+  gint64 deadline;      /* monotonic time of --timeout's next step, 0 when none */
+  gboolean timed_out;   /* --timeout's SIGTERM went out */
+  gboolean timeout_killed;  /* ... and its SIGKILL, --kill-after later */
   gboolean done;
   int status;
 } Monitor;
@@ -314,6 +317,47 @@ handle_signal (Monitor *m, GError **error)
   return TRUE;
 }
 
+/* Every process of the sandbox gets SIG.  For now through pid 1: our
+ * reaper passes SIGTERM on to the command, and SIGKILL on pid 1 ends its
+ * whole pid namespace.  Without pid 1 of our own, our child is the
+ * command. */
+static void
+signal_sandbox (Monitor *m, int sig)
+{
+  if (kill (m->sandbox_pid != 0 ? m->sandbox_pid : m->child, sig) != 0)
+    g_debug ("signalling the sandbox: %s", g_strerror (errno));
+}
+
+/* --timeout: SIGTERM at the deadline, SIGKILL --kill-after later. */
+static void
+enforce_timeout (Monitor *m)
+{
+  if (!m->timed_out)
+    {
+      m->timed_out = TRUE;
+      m->deadline = g_get_monotonic_time () + m->plan->limits.kill_after_us;
+      signal_sandbox (m, SIGTERM);
+      return;
+    }
+  m->timeout_killed = TRUE;
+  m->deadline = 0;
+  signal_sandbox (m, SIGKILL);
+}
+
+/* poll's timeout until the deadline, rounded up to whole milliseconds. */
+static int
+poll_timeout (const Monitor *m)
+{
+  gint64 left;
+
+  if (m->deadline == 0)
+    return -1;
+  left = m->deadline - g_get_monotonic_time ();
+  if (left <= 0)
+    return 0;
+  return (int) MIN ((left + 999) / 1000, G_MAXINT);
+}
+
 static void
 kill_sandbox (Monitor *m)
 {
@@ -337,11 +381,13 @@ monitor_loop (Monitor *m, GError **error)
       if (m->parent_pidfd >= 0)
         fds[n++] = (struct pollfd) { .fd = m->parent_pidfd, .events = POLLIN };
 
-      ready = poll (fds, n, -1);
+      ready = poll (fds, n, poll_timeout (m));
       if (ready < 0 && errno == EINTR)
         continue;
       if (ready < 0)
         return sb_throw_errno (error, "waiting for the sandbox");
+      if (m->deadline != 0 && g_get_monotonic_time () >= m->deadline)
+        enforce_timeout (m);
 
       for (nfds_t i = 0; i < n; i++)
         {
@@ -368,7 +414,8 @@ monitor_loop (Monitor *m, GError **error)
 static gboolean
 tears_down (const Monitor *m)
 {
-  return (m->created & SB_NS_PID) != 0 && (m->signalled || !m->plan->keep_orphans);
+  return (m->created & SB_NS_PID) != 0
+         && (m->signalled || m->timed_out || !m->plan->keep_orphans);
 }
 
 /* SIGKILL on pid 1 kills every process of its namespace, and pid 1 is only
@@ -422,7 +469,8 @@ finish_reports (Monitor *m)
   /* As bwrap: an exit code only for a command that really ran. */
   if (m->exec_started && m->child_error == NULL)
     {
-      g_autofree char *text = sb_status_format_exit (m->status);
+      SbStatusExit exit = { .exit_code = m->status, .timed_out = m->timed_out };
+      g_autofree char *text = sb_status_format_exit (&exit);
       g_autoptr(GError) error = NULL;
       if (!sb_status_write (plan->json_status_fd, text, &error))
         g_debug ("%s", error->message);
@@ -481,14 +529,30 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   if (pid == 0)
     sb_child_run (&ctx);
   m->child = pid;
+  if (plan->limits.timeout_us != 0)
+    m->deadline = g_get_monotonic_time () + plan->limits.timeout_us;
   /* Else pid 1 will tell its pid (SB_MSG_INIT). */
   if (!nested_pid)
     note_sandbox (m, pid);
   return TRUE;
 }
 
+/* timeout(1)'s statuses: 124 when the command ended after SIGTERM, 128+9
+ * when it had to be killed; and the note for the user. */
+static void
+settle_timeout (Monitor *m, char **note)
+{
+  if (!m->timed_out)
+    return;
+  m->status = m->timeout_killed ? 128 + SIGKILL : 124;
+  *note = g_strdup_printf ("timeout of %g seconds reached; the sandbox was ended with %s",
+                           (double) m->plan->limits.timeout_us / G_USEC_PER_SEC,
+                           m->timeout_killed ? "SIGKILL" : "SIGTERM");
+}
+
 gboolean
-sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, GError **error)
+sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, char **note,
+               GError **error)
 {
   pid_t parent = getppid ();
   guint64 caller_caps = 0;
@@ -575,6 +639,7 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
        * waits for when it exits. */
       else if (!plan->keep_orphans || plan->pidns_fd >= 0)
         reap_child_briefly (&m);
+      settle_timeout (&m, note);
       finish_reports (&m);
     }
   if (blocked)
