@@ -630,6 +630,20 @@ set_up (Child *c, GError **error)
   return TRUE;
 }
 
+/* The sandbox's cgroups (v1), joined first: every process of the sandbox
+ * is born into them. */
+static gboolean
+join_cgroups (const SbChildContext *ctx, GError **error)
+{
+  for (guint i = 0; i < ctx->n_cgroup_fds; i++)
+    {
+      if (write (ctx->cgroup_fds[i], "0", 1) != 1)
+        return sb_throw_errno (error, "joining the sandbox's cgroup");
+      close (ctx->cgroup_fds[i]);
+    }
+  return TRUE;
+}
+
 void
 sb_child_run (const SbChildContext *ctx)
 {
@@ -647,7 +661,7 @@ sb_child_run (const SbChildContext *ctx)
   if ((ctx->created & SB_NS_PID) == 0 && ctx->plan->pidns_fd < 0)
     c.parent = ctx->monitor_pid;
 
-  if (!set_up (&c, &error))
+  if (!join_cgroups (ctx, &error) || !set_up (&c, &error))
     fail (&c, error);
   if (!needs_pid1 (&c))
     run_command (&c);
