@@ -344,6 +344,21 @@ needed_controllers (const SbLimits *limits)
   return names;
 }
 
+/* "--memory, --pids", the options that asked for them, for the refusal. */
+static char *
+options_of (GPtrArray *controllers)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < controllers->len; i++)
+    {
+      const char *name = g_ptr_array_index (controllers, i);
+      g_string_append_printf (out, "%s--%s", i > 0 ? ", " : "",
+                              strcmp (name, "cpu") == 0 ? "cpus" : name);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static char *
 cgroup_name (const SbCgroupHost *host)
 {
@@ -563,13 +578,12 @@ sb_cgroup_create (const SbCgroupHost *host, const SbLimits *limits, GError **err
     ok = create_v1 (cgroup, host, needed, limits, error);
   else
     {
-      g_ptr_array_add (needed, NULL);
-      what = g_strjoinv (", --", (char **) needed->pdata);
+      what = options_of (needed);
       sb_throw (error, SB_ERROR_SETUP,
-                "--%s needs a cgroup of its own and none is available: %s; %s; no systemd "
+                "%s need%s a cgroup of its own and none is available: %s; %s; no systemd "
                 "user scope is tried yet (run in a cgroup delegated to this user, or use "
                 "--rlimit for per-process limits)",
-                what, why_v2, why_v1);
+                what, needed->len > 1 ? "" : "s", why_v2, why_v1);
       return NULL;
     }
   if (!ok)
