@@ -251,3 +251,31 @@ def test_raising_a_hard_limit_is_refused_unprivileged(tool):
     r = tool.sh('true', ['--rlimit', 'nofile=unlimited'])
     assert r.returncode == 1
     assert 'hard limit cannot be raised' in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_next_run_removes_what_a_killed_tool_left(where):
+    dirs = own_v1_dirs()
+    argv = [SANDBOX] + USR + ['--memory', '100M', 'sleep', '30']
+    if where is not None:
+        argv = where.command(argv)
+    tool = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Through setpriv the shell execs the tool: the pid is the tool's.
+    name = 'sandbox-%d-' % tool.pid
+    memory = where.dirs['memory'] if where is not None else dirs['memory']
+    deadline = time.monotonic() + 10
+    while not any(e.startswith(name) for e in os.listdir(memory)):
+        assert time.monotonic() < deadline, 'no cgroup appeared'
+        time.sleep(0.02)
+    tool.kill()
+    tool.wait()
+    # The sandbox dies with the tool (a moment later); its cgroup stays
+    # until a next run.
+    left = [os.path.join(memory, e) for e in os.listdir(memory) if e.startswith(name)]
+    assert len(left) == 1
+    deadline = time.monotonic() + 10
+    while open(os.path.join(left[0], 'cgroup.procs')).read() != '':
+        assert time.monotonic() < deadline, 'the sandbox outlived its tool'
+        time.sleep(0.02)
+    r, status = run_limited(where, ['--memory', '100M', 'true'])
+    assert r.returncode == 0, r.stderr
+    assert not any(e.startswith(name) for e in os.listdir(memory))
