@@ -93,6 +93,7 @@ run (const Output *out, const SbPlan *plan)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SbSeccompSet) filters = NULL;
+  g_autofree char *note = NULL;
   int status = 1;
 
   if (!sb_plan_validate (plan, &error))
@@ -109,8 +110,11 @@ run (const Output *out, const SbPlan *plan)
   filters = sb_seccomp_prepare (plan, &error);
   if (filters == NULL)
     return fail (out, error);
-  if (!sb_launch_run (plan, filters, &status, &error))
+  if (!sb_launch_run (plan, filters, &status, &note, &error))
     return fail (out, error);
+  /* bwrap says nothing of its own after the command ran. */
+  if (note != NULL && plan->personality == SB_PERSONALITY_SANDBOX)
+    print_message (out, "<5>", note);
   return status;
 }
 

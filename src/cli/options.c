@@ -302,6 +302,53 @@ set_hostname (SbCliParser *parser, const SbCliOption *option, const char *const 
   return store_string (parser, option, values, &parser->plan->hostname, error);
 }
 
+/* The resource limits (sandbox only): their values are read by
+ * plan/limits.c, whose messages name the option. */
+static gboolean
+handle_rlimit (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+               GError **error)
+{
+  return sb_limits_add_rlimit (&parser->plan->limits, values[0], error);
+}
+
+static gboolean
+handle_memory (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+               GError **error)
+{
+  return sb_limits_parse_size (option->name, values[0], &parser->plan->limits.memory, error);
+}
+
+static gboolean
+handle_pids (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+             GError **error)
+{
+  return sb_limits_parse_count (option->name, values[0], &parser->plan->limits.pids, error);
+}
+
+static gboolean
+handle_cpus (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+             GError **error)
+{
+  return sb_limits_parse_cpus (option->name, values[0], &parser->plan->limits.cpu_quota_us,
+                               error);
+}
+
+static gboolean
+handle_timeout (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                GError **error)
+{
+  return sb_limits_parse_seconds (option->name, values[0], FALSE,
+                                  &parser->plan->limits.timeout_us, error);
+}
+
+static gboolean
+handle_kill_after (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                   GError **error)
+{
+  return sb_limits_parse_seconds (option->name, values[0], TRUE,
+                                  &parser->plan->limits.kill_after_us, error);
+}
+
 static gboolean
 handle_clearenv (SbCliParser *parser, const SbCliOption *option, const char *const *values,
                  GError **error)
@@ -681,6 +728,19 @@ const SbCliOption sb_cli_options[] = {
     set_die_with_parent, 0, 0 },
   { "--as-pid-1", 0, NULL, "Do not install a reaper process with PID=1",
     set_as_pid_1, 0, 0 },
+  { "--rlimit", 1, "NAME=SOFT[:HARD]",
+    "Set a resource limit of the sandbox's processes (prlimit names: nofile, nproc, as...)",
+    handle_rlimit, 0, 0 },
+  { "--memory", 1, "SIZE", "Limit the sandbox's memory (and swap) to SIZE, e.g. 100M (cgroup)",
+    handle_memory, 0, 0 },
+  { "--pids", 1, "N", "Limit the sandbox to N processes and threads (cgroup)",
+    handle_pids, 0, 0 },
+  { "--cpus", 1, "FRACTION", "Limit the sandbox's CPU time to FRACTION CPUs, e.g. 0.5 (cgroup)",
+    handle_cpus, 0, 0 },
+  { "--timeout", 1, "SECONDS", "End the sandbox after SECONDS (SIGTERM, then SIGKILL); exit 124",
+    handle_timeout, 0, 0 },
+  { "--kill-after", 1, "SECONDS", "SIGKILL this long after --timeout's SIGTERM (default 5)",
+    handle_kill_after, 0, 0 },
   { "--cap-add", 1, "CAP", "Add cap CAP when running as privileged user", handle_cap, 1, 0 },
   { "--cap-drop", 1, "CAP", "Drop cap CAP when running as privileged user", handle_cap, 0, 0 },
   { "--perms", 1, "OCTAL", "Set permissions of next argument (--bind-data, --file, etc.)",

@@ -19,6 +19,7 @@
 #include "base/glib-compat.h"
 #include "sandbox/reaper.h"
 #include "monitor/status.h"
+#include "cgroup/cgroup.h"
 
 /* The monitor: the caller's process, outside every namespace, which
  * creates the sandbox, reports on it and waits for the command. */
@@ -37,6 +38,11 @@ typedef struct {
   gboolean signalled;   /* a terminating signal came for us: tear the sandbox down */
   gboolean reaped;      /* our child is reaped: its pid may be reused */
   GError *child_error;  /* the first error the sandbox reported */
+  gint64 deadline;      /* monotonic time of --timeout's next step, 0 when none */
+  gboolean timed_out;   /* --timeout's SIGTERM went out */
+  gboolean timeout_killed;  /* ... and its SIGKILL, --kill-after later */
+  SbCgroup *cgroup;     /* --memory, --pids, --cpus; NULL without them */
+  SbCgroupReport usage; /* what the cgroup counted, once the sandbox is gone */
   gboolean done;
   int status;
 } Monitor;
@@ -58,13 +64,23 @@ resolve_namespaces (const SbPlan *plan)
  * unshare would need a second fork for that).  clone serves kernels before
  * 5.3 and container filters that hide clone3. */
 static pid_t
-clone_child (unsigned long flags)
+clone_child (unsigned long flags, int cgroup_fd)
 {
   struct {
     guint64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    guint64 set_tid, set_tid_size, cgroup;
   } args = { .flags = flags, .exit_signal = SIGCHLD };
-  long pid = syscall (SYS_clone3, &args, sizeof args);
+  long pid;
 
+  /* Born in the sandbox's v2 cgroup (CLONE_INTO_CGROUP, Linux 5.7), which
+   * clone cannot do. */
+  if (cgroup_fd >= 0)
+    {
+      args.flags |= G_GUINT64_CONSTANT (0x200000000);
+      args.cgroup = (guint64) cgroup_fd;
+      return syscall (SYS_clone3, &args, sizeof args);
+    }
+  pid = syscall (SYS_clone3, &args, sizeof args);
   if (pid < 0 && errno == ENOSYS)
 #if defined(__s390__) || defined(__CRIS__)
     pid = syscall (SYS_clone, NULL, flags | SIGCHLD);
@@ -298,6 +314,49 @@ handle_signal (Monitor *m, GError **error)
   return TRUE;
 }
 
+/* Every process of the sandbox gets SIG.  For now through pid 1: our
+ * reaper passes SIGTERM on to the command, and SIGKILL on pid 1 ends its
+ * whole pid namespace.  Without pid 1 of our own, our child is the
+ * command. */
+static void
+signal_sandbox (Monitor *m, int sig)
+{
+  if (m->cgroup != NULL)
+    sb_cgroup_signal (m->cgroup, sig);
+  if (kill (m->sandbox_pid != 0 ? m->sandbox_pid : m->child, sig) != 0)
+    g_debug ("signalling the sandbox: %s", g_strerror (errno));
+}
+
+/* --timeout: SIGTERM at the deadline, SIGKILL --kill-after later. */
+static void
+enforce_timeout (Monitor *m)
+{
+  if (!m->timed_out)
+    {
+      m->timed_out = TRUE;
+      m->deadline = g_get_monotonic_time () + m->plan->limits.kill_after_us;
+      signal_sandbox (m, SIGTERM);
+      return;
+    }
+  m->timeout_killed = TRUE;
+  m->deadline = 0;
+  signal_sandbox (m, SIGKILL);
+}
+
+/* poll's timeout until the deadline, rounded up to whole milliseconds. */
+static int
+poll_timeout (const Monitor *m)
+{
+  gint64 left;
+
+  if (m->deadline == 0)
+    return -1;
+  left = m->deadline - g_get_monotonic_time ();
+  if (left <= 0)
+    return 0;
+  return (int) MIN ((left + 999) / 1000, G_MAXINT);
+}
+
 static void
 kill_sandbox (Monitor *m)
 {
@@ -321,11 +380,13 @@ monitor_loop (Monitor *m, GError **error)
       if (m->parent_pidfd >= 0)
         fds[n++] = (struct pollfd) { .fd = m->parent_pidfd, .events = POLLIN };
 
-      ready = poll (fds, n, -1);
+      ready = poll (fds, n, poll_timeout (m));
       if (ready < 0 && errno == EINTR)
         continue;
       if (ready < 0)
         return sb_throw_errno (error, "waiting for the sandbox");
+      if (m->deadline != 0 && g_get_monotonic_time () >= m->deadline)
+        enforce_timeout (m);
 
       for (nfds_t i = 0; i < n; i++)
         {
@@ -352,7 +413,8 @@ monitor_loop (Monitor *m, GError **error)
 static gboolean
 tears_down (const Monitor *m)
 {
-  return (m->created & SB_NS_PID) != 0 && (m->signalled || !m->plan->keep_orphans);
+  return (m->created & SB_NS_PID) != 0
+         && (m->signalled || m->timed_out || !m->plan->keep_orphans);
 }
 
 /* SIGKILL on pid 1 kills every process of its namespace, and pid 1 is only
@@ -406,7 +468,16 @@ finish_reports (Monitor *m)
   /* As bwrap: an exit code only for a command that really ran. */
   if (m->exec_started && m->child_error == NULL)
     {
-      g_autofree char *text = sb_status_format_exit (m->status);
+      SbStatusExit exit = {
+        .exit_code = m->status,
+        .timed_out = m->timed_out,
+        .oom_killed = m->usage.oom_killed,
+        .has_memory_peak = m->usage.has_memory_peak,
+        .memory_peak = m->usage.memory_peak,
+        .has_cpu_usage = m->usage.has_cpu_usage,
+        .cpu_usage_us = m->usage.cpu_usage_us,
+      };
+      g_autofree char *text = sb_status_format_exit (&exit);
       g_autoptr(GError) error = NULL;
       if (!sb_status_write (plan->json_status_fd, text, &error))
         g_debug ("%s", error->message);
@@ -434,12 +505,15 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
     .monitor_pid = getpid (),
     .saved_mask = *saved_mask,
   };
+  int cgroup_fd = m->cgroup != NULL ? sb_cgroup_clone_fd (m->cgroup) : -1;
   pid_t pid;
 
   sb_exec_prepare (&exec, plan);
   ctx.caller_caps = caller_caps;
   ctx.command_caps = sb_caps_wanted (plan, plan->host.uid, caller_caps, &ctx.command_ambient);
-  pid = clone_child (clone_flags (cloned));
+  if (m->cgroup != NULL)
+    ctx.cgroup_fds = sb_cgroup_join_fds (m->cgroup, &ctx.n_cgroup_fds);
+  pid = clone_child (clone_flags (cloned), cgroup_fd);
 
   /* A user namespace that was only to be tried: go on without it. */
   if (pid < 0 && (cloned & SB_NS_USER) != 0 && (plan->unshare_try & SB_NS_USER) != 0
@@ -448,7 +522,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
       m->created &= ~SB_NS_USER;
       cloned &= ~SB_NS_USER;
       ctx.created = m->created;
-      pid = clone_child (clone_flags (cloned));
+      pid = clone_child (clone_flags (cloned), cgroup_fd);
     }
   if (pid < 0)
     {
@@ -464,16 +538,42 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   if (pid == 0)
     sb_child_run (&ctx);
   m->child = pid;
+  if (plan->limits.timeout_us != 0)
+    m->deadline = g_get_monotonic_time () + plan->limits.timeout_us;
   /* Else pid 1 will tell its pid (SB_MSG_INIT). */
   if (!nested_pid)
     note_sandbox (m, pid);
   return TRUE;
 }
 
+/* The reports of the cgroup, and timeout(1)'s statuses: 124 when the command ended
+ * after SIGTERM, 128+9 when it had to be killed; and the note for the user. */
+static void
+settle_limits (Monitor *m, char **note)
+{
+  if (m->cgroup != NULL)
+    sb_cgroup_report (m->cgroup, &m->usage);
+  if (m->usage.oom_killed)
+    {
+      g_autofree char *size = sb_limits_format_size (m->plan->limits.memory);
+      *note = g_strdup_printf ("memory limit %s reached; the kernel killed a process of the "
+                               "sandbox", size);
+    }
+  if (!m->timed_out)
+    return;
+  g_free (*note);
+  m->status = m->timeout_killed ? 128 + SIGKILL : 124;
+  *note = g_strdup_printf ("timeout of %g seconds reached; the sandbox was ended with %s",
+                           (double) m->plan->limits.timeout_us / G_USEC_PER_SEC,
+                           m->timeout_killed ? "SIGKILL" : "SIGTERM");
+}
+
 gboolean
-sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, GError **error)
+sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, char **note,
+               GError **error)
 {
   pid_t parent = plan->host.parent;
+  g_autoptr(SbCgroup) cgroup = NULL;
   guint64 caller_caps = 0;
   int channel[2];
   sigset_t signals, saved_mask;
@@ -486,6 +586,18 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
     .parent_pidfd = -1,
   };
 
+  /* Before anything starts: a limit that cannot be had is refused. */
+  if (sb_limits_need_cgroup (&plan->limits))
+    {
+      g_auto(SbCgroupHost) host = { 0 };
+
+      if (!sb_cgroup_host_read (&host, error))
+        return FALSE;
+      cgroup = sb_cgroup_create (&host, &plan->limits, error);
+      if (cgroup == NULL)
+        return FALSE;
+      m.cgroup = cgroup;
+    }
   /* What root keeps by default: what it holds before joining anything. */
   if (!sb_caps_get_permitted (&caller_caps, error))
     return FALSE;
@@ -557,6 +669,7 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
        * waits for when it exits. */
       else if (!plan->keep_orphans || plan->pidns_fd >= 0)
         reap_child_briefly (&m);
+      settle_limits (&m, note);
       finish_reports (&m);
     }
   if (blocked)

@@ -5,8 +5,11 @@
 #include "confine/seccomp-programs.h"
 
 /* Runs the plan.  On success *exit_status is what the tool exits with: the
- * command's status, or 128+N when it was killed by signal N. */
-gboolean sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, GError **error);
+ * command's status, or 128+N when it was killed by signal N, or 124 after
+ * --timeout; *note says in one line when a limit ended the command (NULL
+ * otherwise). */
+gboolean sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status,
+                        char **note, GError **error);
 
 /* --die-with-parent: SIGKILL when PARENT (our parent as first seen) dies.
  * Fails if it is already gone, since the setting would then never fire.

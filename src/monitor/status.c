@@ -63,6 +63,7 @@ sb_status_json_escape (GString *out, const char *s)
 typedef struct {
   const char *key;
   guint64 value;
+  gboolean boolean;  /* written as true or false */
 } Member;
 
 static int
@@ -102,8 +103,12 @@ format_object (const Member *members, guint n, const char *open, const char *ind
     {
       g_string_append (out, indent);
       sb_status_json_escape (out, members[i].key);
-      g_string_append_printf (out, ": %" G_GUINT64_FORMAT "%s", members[i].value,
-                              i + 1 < n ? separator : "");
+      if (members[i].boolean)
+        g_string_append_printf (out, ": %s%s", members[i].value != 0 ? "true" : "false",
+                                i + 1 < n ? separator : "");
+      else
+        g_string_append_printf (out, ": %" G_GUINT64_FORMAT "%s", members[i].value,
+                                i + 1 < n ? separator : "");
     }
   g_string_append (out, close);
   return g_string_free (out, FALSE);
@@ -130,11 +135,20 @@ sb_status_format_start (const SbStatusInfo *info)
 }
 
 char *
-sb_status_format_exit (int exit_code)
+sb_status_format_exit (const SbStatusExit *exit)
 {
-  const Member member = { "exit-code", (guint64) exit_code };
+  Member members[5] = { { "exit-code", (guint64) exit->exit_code, FALSE } };
+  guint n = 1;
 
-  return format_object (&member, 1, "{", " ", ",", " }\n");
+  if (exit->timed_out)
+    members[n++] = (Member) { "timed-out", 1, TRUE };
+  if (exit->oom_killed)
+    members[n++] = (Member) { "oom-killed", 1, TRUE };
+  if (exit->has_memory_peak)
+    members[n++] = (Member) { "memory-peak", exit->memory_peak, FALSE };
+  if (exit->has_cpu_usage)
+    members[n++] = (Member) { "cpu-usage-us", exit->cpu_usage_us, FALSE };
+  return format_object (members, n, "{", " ", ",", " }\n");
 }
 
 static gboolean

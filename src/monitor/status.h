@@ -14,6 +14,18 @@ typedef struct {
   guint64 ns_inode[SB_N_NAMESPACE_KINDS];  /* indexed as sb_namespace_kinds */
 } SbStatusInfo;
 
+/* How the command ended, for the last --json-status-fd line.  The
+ * reports of the limits are left out when false or unknown. */
+typedef struct {
+  int exit_code;
+  gboolean timed_out;        /* --timeout ended it */
+  gboolean oom_killed;       /* the kernel's OOM killer acted in the sandbox's cgroup */
+  gboolean has_memory_peak;  /* the cgroup reports its peak */
+  guint64 memory_peak;       /* bytes */
+  gboolean has_cpu_usage;    /* the cgroup counts its CPU time */
+  guint64 cpu_usage_us;
+} SbStatusExit;
+
 /* Appends S as a JSON string literal, quotes included.  Bytes that are not
  * valid UTF-8 become U+FFFD, so the output is always valid JSON. */
 void sb_status_json_escape (GString *out, const char *s);
@@ -23,7 +35,7 @@ char *sb_status_format_info (const SbStatusInfo *info);
 
 /* --json-status-fd: the first line (same keys, one line) and the last. */
 char *sb_status_format_start (const SbStatusInfo *info);
-char *sb_status_format_exit (int exit_code);
+char *sb_status_format_exit (const SbStatusExit *exit);
 
 /* Fills the namespace inodes of info->child_pid for the namespaces in
  * UNSHARED (the mount namespace always). */

@@ -70,6 +70,7 @@ sb_plan_new (SbPersonality personality)
   plan->sync_fd = -1;
   plan->warnings = g_ptr_array_new_with_free_func (g_free);
   plan->envp = g_new0 (char *, 1);
+  sb_limits_init (&plan->limits);
 
   if (personality == SB_PERSONALITY_SANDBOX)
     {
@@ -107,6 +108,7 @@ sb_plan_free (SbPlan *plan)
   g_free (plan->exec_label);
   g_free (plan->file_label);
   g_ptr_array_unref (plan->warnings);
+  sb_limits_clear (&plan->limits);
   g_free (plan);
 }
 
@@ -316,6 +318,37 @@ dump_strv (GString *out, const char *key, char **values)
     dump_string (out, key, *value);
 }
 
+/* Only the limits given: most plans have none. */
+static void
+dump_limits (GString *out, const SbLimits *limits)
+{
+  for (guint i = 0; i < limits->rlimits->len; i++)
+    {
+      const SbRlimit *limit = &g_array_index (limits->rlimits, SbRlimit, i);
+
+      g_string_append_printf (out, "rlimit: %s=", sb_limits_rlimit_name (limit->resource));
+      if (limit->soft == SB_RLIM_UNLIMITED)
+        g_string_append (out, "unlimited:");
+      else
+        g_string_append_printf (out, "%" G_GUINT64_FORMAT ":", limit->soft);
+      if (limit->hard == SB_RLIM_UNLIMITED)
+        g_string_append (out, "unlimited\n");
+      else
+        g_string_append_printf (out, "%" G_GUINT64_FORMAT "\n", limit->hard);
+    }
+  if (limits->memory != 0)
+    dump_int (out, "memory", (gint64) limits->memory);
+  if (limits->pids != 0)
+    dump_int (out, "pids", (gint64) limits->pids);
+  if (limits->cpu_quota_us != 0)
+    dump_int (out, "cpu-quota-us", (gint64) limits->cpu_quota_us);
+  if (limits->timeout_us != 0)
+    {
+      dump_int (out, "timeout-us", limits->timeout_us);
+      dump_int (out, "kill-after-us", limits->kill_after_us);
+    }
+}
+
 char *
 sb_plan_dump (const SbPlan *plan)
 {
@@ -351,6 +384,7 @@ sb_plan_dump (const SbPlan *plan)
   dump_caps (out, "cap-add", plan->caps.add);
   dump_caps (out, "cap-drop", plan->caps.drop);
   dump_bool (out, "drop-root-caps", plan->drop_root_caps);
+  dump_limits (out, &plan->limits);
   dump_int (out, "seccomp-fd", plan->seccomp_fd);
   for (guint i = 0; i < plan->seccomp_fds->len; i++)
     dump_int (out, "add-seccomp-fd", g_array_index (plan->seccomp_fds, int, i));

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "base/host.h"
+#include "plan/limits.h"
 
 typedef enum {
   SB_PERSONALITY_SANDBOX, /* safer defaults, "sandbox:" prefix */
@@ -139,6 +140,7 @@ typedef struct {
   bool as_pid_1;                /* --as-pid-1 */
   SbCapChanges caps;            /* --cap-add / --cap-drop */
   bool drop_root_caps;          /* sandbox only: root loses capabilities too */
+  SbLimits limits;              /* sandbox only: --rlimit, --memory, --pids, --cpus, --timeout */
 
   /* Seccomp sources. */
   int seccomp_fd;               /* --seccomp, -1 unset */

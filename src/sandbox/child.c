@@ -22,6 +22,7 @@
 #include "sandbox/idmap.h"
 #include "sandbox/loopback.h"
 #include "sandbox/reaper.h"
+#include "sandbox/rlimits.h"
 #include "rootfs/rootfs.h"
 
 typedef struct {
@@ -429,6 +430,7 @@ run_pid1 (Child *c, pid_t command)
   if (!close_fds_except ((int *) keep->data, keep->len, &error)
       || !sb_caps_drop_bounding (c->bounding_left, &error)
       || !sb_caps_apply (c->pid1_guard, 0, FALSE, &error) || !arm_parent_death (c, &error)
+      || !sb_rlimits_apply (&c->plan->limits, &error)
       || !sb_seccomp_load (c->ctx->filters, &error))
     goto out;
   _exit (sb_reaper_run (command, stop_with_command (c), signal_fd, c->ctx->channel));
@@ -472,8 +474,9 @@ run_command (Child *c)
   /* Only the exit line of --json-status-fd needs to know. */
   if (plan->json_status_fd >= 0 && !sb_channel_send (c->ctx->channel, SB_MSG_EXEC, 0))
     _exit (1);
-  /* Last: the filters may forbid anything the steps above need. */
-  if (!sb_seccomp_load (c->ctx->filters, &error))
+  /* Last: the filters may forbid anything the steps above need; the
+   * limits as late as that, so that none of our steps runs into them. */
+  if (!sb_rlimits_apply (&plan->limits, &error) || !sb_seccomp_load (c->ctx->filters, &error))
     fail (c, error);
   sb_exec_command (plan, c->ctx->exec, &error);
   fail (c, error);
@@ -627,6 +630,20 @@ set_up (Child *c, GError **error)
   return TRUE;
 }
 
+/* The sandbox's cgroups (v1), joined first: every process of the sandbox
+ * is born into them. */
+static gboolean
+join_cgroups (const SbChildContext *ctx, GError **error)
+{
+  for (guint i = 0; i < ctx->n_cgroup_fds; i++)
+    {
+      if (write (ctx->cgroup_fds[i], "0", 1) != 1)
+        return sb_throw_errno (error, "joining the sandbox's cgroup");
+      close (ctx->cgroup_fds[i]);
+    }
+  return TRUE;
+}
+
 void
 sb_child_run (const SbChildContext *ctx)
 {
@@ -644,7 +661,7 @@ sb_child_run (const SbChildContext *ctx)
   if ((ctx->created & SB_NS_PID) == 0 && ctx->plan->pidns_fd < 0)
     c.parent = ctx->monitor_pid;
 
-  if (!set_up (&c, &error))
+  if (!join_cgroups (ctx, &error) || !set_up (&c, &error))
     fail (&c, error);
   if (!needs_pid1 (&c))
     run_command (&c);

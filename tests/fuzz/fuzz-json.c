@@ -172,7 +172,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       info.uts_ns = take64 (&rest, &left);
       pretty = sb_status_format_info (&info);
       start = sb_status_format_start (&info);
-      exit_line = sb_status_format_exit ((int) take64 (&rest, &left));
+      exit_line = sb_status_format_exit (&(SbStatusExit) {
+        .exit_code = (int) take64 (&rest, &left) });
       FUZZ_CHECK (g_utf8_validate (pretty, -1, NULL), "info: %s", pretty);
       FUZZ_CHECK (strchr (start, '\n') == NULL || strchr (start, '\n')[1] == '\0',
                   "start is not one line: %s", start);

@@ -154,15 +154,17 @@ test_help_lists_every_option (void)
         }
       count++;
     }
-  /* bwrap 0.11.1's options and our 8. */
-  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 8);
+  /* bwrap 0.11.1's options and our 8, and the 6 resource limits. */
+  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 8 + 6);
   for (const char *const *name = (const char *const[]) { "--share-ipc", "--share-pid", "--share-uts",
                                                          "--share-cgroup", "--seccomp-profile",
                                                          "--seccomp-log", "--seccomp-print",
                                                          "--allow-nesting", "--argv0",
                                                          "--level-prefix", "--overlay-src",
                                                          "--tmp-overlay", "--ro-overlay",
-                                                         "--bind-fd", "--ro-bind-fd", NULL };
+                                                         "--bind-fd", "--ro-bind-fd", "--rlimit",
+                                                         "--memory", "--pids", "--cpus",
+                                                         "--timeout", "--kill-after", NULL };
        *name != NULL; name++)
     g_assert_nonnull (sb_cli_option_lookup (*name));
 }
@@ -1216,6 +1218,40 @@ test_sandbox_messages (void)
                         "--hostname: 65 bytes is longer than the kernel's limit of 64");
 }
 
+/* The limits reach the plan under both personalities (their names are
+ * not bwrap's), and a bad value is one line that names the option. */
+static void
+test_limits (void)
+{
+  g_autoptr(SbPlan) plan = parse ("--rlimit nofile=64:128 --rlimit core=0 --rlimit nofile=32 "
+                                  "--memory 100M --pids 50 --cpus 0.25 --timeout 1.5 true");
+  g_autoptr(SbPlan) ours = parse_ok (SB_PERSONALITY_SANDBOX, USER, "--timeout 2 --kill-after 0 true");
+
+  assert_lines (plan, "rlimit: ", "rlimit: nofile=32:32|rlimit: core=0:0");
+  assert_has_line (plan, "memory: 104857600");
+  assert_has_line (plan, "pids: 50");
+  assert_has_line (plan, "cpu-quota-us: 25000");
+  assert_has_line (plan, "timeout-us: 1500000");
+  assert_has_line (plan, "kill-after-us: 5000000");
+  assert_has_line (ours, "timeout-us: 2000000");
+  assert_has_line (ours, "kill-after-us: 0");
+
+  assert_parse_error ("--rlimit nofiles=1 true",
+                      "--rlimit nofiles=1: unknown limit \"nofiles\" (as, core, cpu, data, fsize, "
+                      "locks, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, "
+                      "sigpending, stack)");
+  assert_parse_error ("--memory 100X true",
+                      "--memory 100X: expected a non-zero size in bytes, with K, M, G or T");
+  assert_parse_error ("--pids 0 true", "--pids 0: expected a positive whole number");
+  assert_parse_error ("--cpus 0 true",
+                      "--cpus 0: expected a number of CPUs of at least 0.01, e.g. 0.5 or 2");
+  assert_parse_error ("--timeout -1 true",
+                      "--timeout -1: expected a positive number of seconds, e.g. 1.5");
+  assert_parse_error ("--kill-after 1m true",
+                      "--kill-after 1m: expected a non-negative number of seconds, e.g. 1.5");
+  assert_parse_error ("--memory", "--memory takes an argument");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1265,5 +1301,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/fuzz/args-data", test_fuzz_args_data);
   g_test_add_func ("/cli/args/modifier-before", test_args_modifier_before);
 
+  g_test_add_func ("/cli/limits", test_limits);
   return g_test_run ();
 }

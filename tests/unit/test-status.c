@@ -105,11 +105,16 @@ test_info_only_unshared (void)
 static void
 test_exit_line (void)
 {
-  g_autofree char *a = sb_status_format_exit (3);
-  g_autofree char *b = sb_status_format_exit (137);
+  g_autofree char *a = sb_status_format_exit (&(SbStatusExit) { .exit_code = 3 });
+  g_autofree char *b = sb_status_format_exit (&(SbStatusExit) { .exit_code = 137 });
+  g_autofree char *c = sb_status_format_exit (&(SbStatusExit) {
+    .exit_code = 124, .timed_out = TRUE, .oom_killed = TRUE,
+    .has_memory_peak = TRUE, .memory_peak = 104857600, .has_cpu_usage = TRUE, .cpu_usage_us = 0 });
 
   g_assert_cmpstr (a, ==, "{ \"exit-code\": 3 }\n");
   g_assert_cmpstr (b, ==, "{ \"exit-code\": 137 }\n");
+  g_assert_cmpstr (c, ==, "{ \"exit-code\": 124, \"timed-out\": true, \"oom-killed\": true, "
+                          "\"memory-peak\": 104857600, \"cpu-usage-us\": 0 }\n");
 }
 
 static void
