@@ -87,6 +87,7 @@ typedef struct {
    * creation may silently be skipped (--unshare-user-try, --unshare-cgroup-try). */
   SbNamespace unshare;
   SbNamespace unshare_try;
+  SbNamespace unshare_requested; /* sandbox only: asked for by an --unshare-* option, not implied */
   int userns_fd;                /* --userns, -1 unset */
   int userns2_fd;               /* --userns2, -1 unset */
   int pidns_fd;                 /* --pidns, -1 unset */
@@ -126,6 +127,8 @@ typedef struct {
   bool seccomp_print;           /* --seccomp-print: print the effective policy and exit */
   bool allow_nesting;           /* sandbox only: namespaces and mounts may be created inside;
                                    off by default under "sandbox", always on under "bwrap" */
+  bool strict;                  /* sandbox only: --strict, refuse rather than run confined
+                                   less than asked (no confinement in place) */
 
   /* Status and synchronisation fds, -1 unset. */
   int info_fd;
