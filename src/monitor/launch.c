@@ -25,6 +25,7 @@
 typedef struct {
   const SbPlan *plan;
   SbNamespace created;
+  const SbLandlockRuleset *in_place;  /* confined in place by it, without namespaces; or NULL */
   uid_t real_uid;       /* the caller's, before joining any user namespace */
   pid_t child;          /* our child: the sandbox's pid 1, or the relay of --pidns */
   pid_t sandbox_pid;    /* pid 1 of the sandbox, once it said so */
@@ -442,6 +443,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
     .plan = plan,
     .filters = filters,
     .created = m->created,
+    .landlock = m->in_place,
     .nested_pid_ns = nested_pid,
     .outside_uid = getuid (),
     .outside_gid = getgid (),
@@ -456,7 +458,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   sb_exec_prepare (&exec, plan, old_cwd);
   ctx.caller_caps = caller_caps;
   ctx.command_caps = sb_caps_wanted (plan, m->real_uid, caller_caps, &ctx.command_ambient);
-  pid = clone_child (clone_flags (cloned));
+  pid = clone_child (m->in_place != NULL ? 0 : clone_flags (cloned));
 
   /* A user namespace that was only to be tried: go on without it. */
   if (pid < 0 && (cloned & SB_NS_USER) != 0 && (plan->unshare_try & SB_NS_USER) != 0
@@ -475,7 +477,10 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
 
       sb_diag_userns_facts_read (&facts);
       message = sb_diag_clone_failure (plan->personality, cloned, errsv, &facts);
-      g_set_error_literal (error, SB_ERRNO_ERROR, errsv, message);
+      if ((cloned & SB_NS_USER) != 0 && (errsv == EPERM || errsv == ENOSPC))
+        g_set_error_literal (error, SB_ERROR, SB_ERROR_USERNS_REFUSED, message);
+      else
+        g_set_error_literal (error, SB_ERRNO_ERROR, errsv, message);
       return FALSE;
     }
   if (pid == 0)
@@ -488,7 +493,8 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
 }
 
 gboolean
-sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, GError **error)
+sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlockRuleset *in_place,
+               int *exit_status, GError **error)
 {
   pid_t parent = getppid ();
   guint64 caller_caps = 0;
@@ -497,7 +503,12 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
   gboolean blocked, ok;
   Monitor m = {
     .plan = plan,
-    .created = resolve_namespaces (plan),
+    .created = in_place != NULL ? 0 : resolve_namespaces (plan),
+    .in_place = in_place,
+    .info = {
+      .confinement_keys = plan->personality == SB_PERSONALITY_SANDBOX,
+      .landlock_abi = in_place != NULL ? in_place->abi : 0,
+    },
     .real_uid = getuid (),
     .channel = -1,
     .signal_fd = -1,

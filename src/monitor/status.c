@@ -63,11 +63,14 @@ sb_status_json_escape (GString *out, const char *s)
 typedef struct {
   const char *key;
   guint64 value;
+  const char *text;  /* a string value instead of VALUE, or NULL */
 } Member;
+
+#define MAX_MEMBERS 10
 
 /* The members in bwrap's order (its keys sorted), then ours. */
 static guint
-info_members (const SbStatusInfo *info, Member members[8])
+info_members (const SbStatusInfo *info, Member members[MAX_MEMBERS])
 {
   const Member all[] = {
     { "child-pid", (guint64) info->child_pid },
@@ -84,6 +87,11 @@ info_members (const SbStatusInfo *info, Member members[8])
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     if (i == 0 || all[i].value != 0)
       members[n++] = all[i];
+  if (info->confinement_keys)
+    members[n++] = (Member) { "confinement", 0,
+                              info->landlock_abi != 0 ? "landlock" : "namespaces" };
+  if (info->confinement_keys && info->landlock_abi != 0)
+    members[n++] = (Member) { "landlock-abi", (guint64) info->landlock_abi, NULL };
   return n;
 }
 
@@ -97,8 +105,13 @@ format_object (const Member *members, guint n, const char *open, const char *ind
     {
       g_string_append (out, indent);
       sb_status_json_escape (out, members[i].key);
-      g_string_append_printf (out, ": %" G_GUINT64_FORMAT "%s", members[i].value,
-                              i + 1 < n ? separator : "");
+      g_string_append (out, ": ");
+      if (members[i].text != NULL)
+        sb_status_json_escape (out, members[i].text);
+      else
+        g_string_append_printf (out, "%" G_GUINT64_FORMAT, members[i].value);
+      if (i + 1 < n)
+        g_string_append (out, separator);
     }
   g_string_append (out, close);
   return g_string_free (out, FALSE);
@@ -107,7 +120,7 @@ format_object (const Member *members, guint n, const char *open, const char *ind
 char *
 sb_status_format_info (const SbStatusInfo *info)
 {
-  Member members[8];
+  Member members[MAX_MEMBERS];
   guint n = info_members (info, members);
 
   return format_object (members, n, "{\n", "    ", ",\n", "\n}\n");
@@ -116,7 +129,7 @@ sb_status_format_info (const SbStatusInfo *info)
 char *
 sb_status_format_start (const SbStatusInfo *info)
 {
-  Member members[8];
+  Member members[MAX_MEMBERS];
   guint n = info_members (info, members);
 
   return format_object (members, n, "{", " ", ",", " }\n");
@@ -125,7 +138,7 @@ sb_status_format_start (const SbStatusInfo *info)
 char *
 sb_status_format_exit (int exit_code)
 {
-  const Member member = { "exit-code", (guint64) exit_code };
+  const Member member = { "exit-code", (guint64) exit_code, NULL };
 
   return format_object (&member, 1, "{", " ", ",", " }\n");
 }
@@ -161,7 +174,7 @@ sb_status_read_namespaces (SbStatusInfo *info, SbNamespace unshared, GError **er
   for (guint i = 0; i < G_N_ELEMENTS (table); i++)
     {
       *table[i].inode = 0;
-      if (table[i].flag != 0 && (unshared & table[i].flag) == 0)
+      if (info->landlock_abi != 0 || (table[i].flag != 0 && (unshared & table[i].flag) == 0))
         continue;
       if (!read_namespace (info->child_pid, table[i].kind, table[i].inode, error))
         return FALSE;

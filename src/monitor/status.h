@@ -17,6 +17,8 @@ typedef struct {
   guint64 net_ns;
   guint64 pid_ns;
   guint64 uts_ns;
+  gboolean confinement_keys;  /* sandbox only: report "confinement" (and "landlock-abi") */
+  int landlock_abi;           /* confined in place with this ABI, no namespace; 0: namespaces */
 } SbStatusInfo;
 
 /* Appends S as a JSON string literal, quotes included.  Bytes that are not
@@ -31,7 +33,7 @@ char *sb_status_format_start (const SbStatusInfo *info);
 char *sb_status_format_exit (int exit_code);
 
 /* Fills the namespace inodes of info->child_pid for the namespaces in
- * UNSHARED (the mount namespace always). */
+ * UNSHARED (the mount namespace always, unless confined in place). */
 gboolean sb_status_read_namespaces (SbStatusInfo *info, SbNamespace unshared, GError **error);
 
 /* Writes all of TEXT to FD. */
