@@ -28,3 +28,7 @@ gboolean sb_throw_errno_value (GError **error, int errsv, const char *format, ..
 
 /* Sets *error to SB_ERROR/code with the formatted message, returns FALSE. */
 gboolean sb_throw (GError **error, SbErrorCode code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+/* Appends " (HINT)" to ERROR's message: why it failed or what would help.
+ * The one way to add to an error on its way up. */
+void sb_error_add_hint (GError *error, const char *format, ...) G_GNUC_PRINTF (2, 3);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/values.h"
 #include "base/error.h"
 #include "base/glib-compat.h"
 
@@ -66,13 +67,20 @@ sb_cli_usage (SbPersonality personality, const char *program_name)
   return g_string_free (out, FALSE);
 }
 
-gboolean
-sb_cli_splice_args (SbCliParser *parser, int fd, GError **error)
+/* Replaces the "--args FD" at parser->current with the arguments read from
+ * FD: they are parsed next, in place. */
+static gboolean
+splice_args (SbCliParser *parser, const SbCliOption *option, const char *fd_text, GError **error)
 {
-  /* Read, then closed as bwrap does: the data fd must not reach the command. */
-  g_autofd int owned_fd = fd;
-  g_autoptr(GPtrArray) data = sb_args_read (owned_fd, error);
+  g_autofd int fd = -1;
+  g_autoptr(GPtrArray) data = NULL;
 
+  if (parser->current < parser->file_end)
+    return sb_throw (error, SB_ERROR_USAGE, "--args not supported in arguments file");
+  if (!sb_cli_read_fd (parser, option, fd_text, &fd, error))
+    return FALSE;
+  /* Read, then closed as bwrap does: the data fd must not reach the command. */
+  data = sb_args_read (fd, error);
   if (data == NULL)
     return FALSE;
   parser->total_args += data->len;
@@ -127,6 +135,7 @@ parse_options (SbCliParser *parser, GError **error)
     {
       const char *arg = parser->args->pdata[parser->pos];
       const SbCliOption *option;
+      const char *const *values;
 
       if (parser->pos < parser->file_end && (arg[0] != '-' || strcmp (arg, "--") == 0))
         {
@@ -150,9 +159,9 @@ parse_options (SbCliParser *parser, GError **error)
         return FALSE;
       parser->current = parser->pos;
       parser->pos += 1 + option->n_values;
-      if (!option->handler (parser, option,
-                            (const char *const *) &parser->args->pdata[parser->current + 1],
-                            error))
+      values = (const char *const *) &parser->args->pdata[parser->current + 1];
+      if ((option->flags & SB_CLI_ARGS_FILE) ? !splice_args (parser, option, values[0], error)
+                                             : !option->handler (parser, option, values, error))
         return FALSE;
     }
   return TRUE;

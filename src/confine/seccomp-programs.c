@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/read.h"
 #include "base/glib-compat.h"
 #include "confine/seccomp-builtin.h"
 #include "confine/seccomp-compile.h"
@@ -60,26 +61,9 @@ sb_seccomp_set_count (const SbSeccompSet *set)
   return set != NULL ? set->programs->len : 0;
 }
 
-/* Reads fd to its end.  NULL with errno set on failure. */
-static GByteArray *
-read_all (int fd)
-{
-  g_autoptr(GByteArray) data = g_byte_array_new ();
-  guint8 buffer[16384];
-
-  for (;;)
-    {
-      ssize_t n = read (fd, buffer, sizeof buffer);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return NULL;
-      if (n == 0)
-        return g_steal_pointer (&data);
-      g_byte_array_append (data, buffer, n);
-    }
-}
+/* More than the kernel loads: a policy file of ours is a few KiB. */
+#define MAX_PROGRAM_BYTES (BPF_MAXINSNS * sizeof (struct sock_filter))
+#define MAX_POLICY_FILE_BYTES (1024 * 1024)
 
 /* bwrap's checks and messages; the kernel's own limits are checked here too,
  * so that a bad program is refused before clone rather than at load time. */
@@ -105,8 +89,11 @@ add_program (SbSeccompSet *set, const GByteArray *data, GError **error)
 static gboolean
 add_caller_program (SbSeccompSet *set, int fd, GError **error)
 {
-  g_autoptr(GByteArray) data = read_all (fd);
+  g_autoptr(GByteArray) data = sb_read_to_eof (fd, MAX_PROGRAM_BYTES);
 
+  if (data == NULL && errno == EFBIG)
+    return sb_throw (error, SB_ERROR_INVALID, "Invalid seccomp data, more than %d instructions",
+                     BPF_MAXINSNS);
   if (data == NULL)
     return sb_throw_errno (error, "Can't read seccomp data");
   /* bwrap closes the fd once read: the command must not inherit it either. */
@@ -126,7 +113,13 @@ read_policy_file (const char *path, gboolean allow_nesting, GError **error)
       sb_throw_errno (error, "--seccomp-profile: opening %s", path);
       return NULL;
     }
-  data = read_all (fd);
+  data = sb_read_to_eof (fd, MAX_POLICY_FILE_BYTES);
+  if (data == NULL && errno == EFBIG)
+    {
+      sb_throw (error, SB_ERROR_INVALID, "--seccomp-profile: %s is larger than %d bytes", path,
+                MAX_POLICY_FILE_BYTES);
+      return NULL;
+    }
   if (data == NULL)
     {
       sb_throw_errno (error, "--seccomp-profile: reading %s", path);

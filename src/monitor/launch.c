@@ -43,18 +43,6 @@ typedef struct {
   int status;
 } Monitor;
 
-static const struct {
-  SbNamespace ns;
-  int flag;
-} clone_flags_table[] = {
-  { SB_NS_USER, CLONE_NEWUSER },
-  { SB_NS_IPC, CLONE_NEWIPC },
-  { SB_NS_PID, CLONE_NEWPID },
-  { SB_NS_NET, CLONE_NEWNET },
-  { SB_NS_UTS, CLONE_NEWUTS },
-  { SB_NS_CGROUP, CLONE_NEWCGROUP },
-};
-
 /* A user namespace that is only to be tried needs no test here: a clone
  * that fails to create it is retried without (start_child). */
 static SbNamespace
@@ -91,12 +79,7 @@ clone_child (unsigned long flags)
 static unsigned long
 clone_flags (SbNamespace ns)
 {
-  unsigned long flags = CLONE_NEWNS;
-
-  for (guint i = 0; i < G_N_ELEMENTS (clone_flags_table); i++)
-    if ((ns & clone_flags_table[i].ns) != 0)
-      flags |= clone_flags_table[i].flag;
-  return flags;
+  return sb_namespace_clone_flags (ns | SB_NS_MNT);
 }
 
 gboolean

@@ -66,27 +66,32 @@ typedef struct {
   const char *text;  /* a string value instead of VALUE, or NULL */
 } Member;
 
-#define MAX_MEMBERS 10
+#define MAX_MEMBERS (SB_N_NAMESPACE_KINDS + 4)
 
-/* The members in bwrap's order (its keys sorted), then ours. */
-static guint
-info_members (const SbStatusInfo *info, Member members[MAX_MEMBERS])
+static int
+compare_keys (gconstpointer a, gconstpointer b)
 {
-  const Member all[] = {
-    { "child-pid", (guint64) info->child_pid },
-    { "cgroup-namespace", info->cgroup_ns },
-    { "ipc-namespace", info->ipc_ns },
-    { "mnt-namespace", info->mnt_ns },
-    { "net-namespace", info->net_ns },
-    { "pid-namespace", info->pid_ns },
-    { "uts-namespace", info->uts_ns },
-    { "command-pid", (guint64) info->command_pid },
-  };
+  return strcmp (((const Member *) a)->key, ((const Member *) b)->key);
+}
+
+/* The members in bwrap's order (the child's pid, then the namespaces by
+ * name), then ours.  KEYS holds the namespace keys' text. */
+static guint
+info_members (const SbStatusInfo *info, Member members[MAX_MEMBERS],
+              char keys[SB_N_NAMESPACE_KINDS][32])
+{
   guint n = 0;
 
-  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-    if (i == 0 || all[i].value != 0)
-      members[n++] = all[i];
+  members[n++] = (Member) { "child-pid", (guint64) info->child_pid, NULL };
+  for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
+    if (info->ns_inode[i] != 0)
+      {
+        g_snprintf (keys[i], sizeof keys[i], "%s-namespace", sb_namespace_kinds[i].name);
+        members[n++] = (Member) { keys[i], info->ns_inode[i], NULL };
+      }
+  qsort (members + 1, n - 1, sizeof *members, compare_keys);
+  if (info->command_pid != 0)
+    members[n++] = (Member) { "command-pid", (guint64) info->command_pid, NULL };
   if (info->confinement_keys)
     members[n++] = (Member) { "confinement", 0,
                               info->landlock_abi != 0 ? "landlock" : "namespaces" };
@@ -121,7 +126,8 @@ char *
 sb_status_format_info (const SbStatusInfo *info)
 {
   Member members[MAX_MEMBERS];
-  guint n = info_members (info, members);
+  char keys[SB_N_NAMESPACE_KINDS][32];
+  guint n = info_members (info, members, keys);
 
   return format_object (members, n, "{\n", "    ", ",\n", "\n}\n");
 }
@@ -130,7 +136,8 @@ char *
 sb_status_format_start (const SbStatusInfo *info)
 {
   Member members[MAX_MEMBERS];
-  guint n = info_members (info, members);
+  char keys[SB_N_NAMESPACE_KINDS][32];
+  guint n = info_members (info, members, keys);
 
   return format_object (members, n, "{", " ", ",", " }\n");
 }
@@ -158,25 +165,15 @@ read_namespace (pid_t pid, const char *kind, guint64 *inode, GError **error)
 gboolean
 sb_status_read_namespaces (SbStatusInfo *info, SbNamespace unshared, GError **error)
 {
-  const struct {
-    SbNamespace flag;
-    const char *kind;
-    guint64 *inode;
-  } table[] = {
-    { SB_NS_CGROUP, "cgroup", &info->cgroup_ns },
-    { SB_NS_IPC, "ipc", &info->ipc_ns },
-    { 0, "mnt", &info->mnt_ns },
-    { SB_NS_NET, "net", &info->net_ns },
-    { SB_NS_PID, "pid", &info->pid_ns },
-    { SB_NS_UTS, "uts", &info->uts_ns },
-  };
+  /* bwrap reports no user namespace. */
+  SbNamespace reported = ((unshared | SB_NS_MNT) & ~SB_NS_USER);
 
-  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+  for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
     {
-      *table[i].inode = 0;
-      if (info->landlock_abi != 0 || (table[i].flag != 0 && (unshared & table[i].flag) == 0))
-        continue;
-      if (!read_namespace (info->child_pid, table[i].kind, table[i].inode, error))
+      info->ns_inode[i] = 0;
+      if (info->landlock_abi == 0 && (reported & sb_namespace_kinds[i].ns) != 0
+          && !read_namespace (info->child_pid, sb_namespace_kinds[i].name, &info->ns_inode[i],
+                              error))
         return FALSE;
     }
   return TRUE;

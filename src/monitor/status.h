@@ -11,12 +11,7 @@
 typedef struct {
   pid_t child_pid;     /* the sandbox's first process (pid 1 inside), our pid namespace */
   pid_t command_pid;   /* the command's process; 0 when not known yet */
-  guint64 cgroup_ns;
-  guint64 ipc_ns;
-  guint64 mnt_ns;
-  guint64 net_ns;
-  guint64 pid_ns;
-  guint64 uts_ns;
+  guint64 ns_inode[SB_N_NAMESPACE_KINDS];  /* indexed as sb_namespace_kinds */
   gboolean confinement_keys;  /* sandbox only: report "confinement" (and "landlock-abi") */
   int landlock_abi;           /* confined in place with this ABI, no namespace; 0: namespaces */
 } SbStatusInfo;

@@ -1,5 +1,7 @@
 #include "plan/plan.h"
 
+#include <sched.h>
+
 #include "base/error.h"
 
 #include <sys/capability.h>
@@ -13,6 +15,36 @@ mount_op_clear (gpointer data)
   g_free (op->dest);
   g_strfreev (op->overlay_sources);
   g_free (op->overlay_workdir);
+}
+
+const SbNamespaceKind sb_namespace_kinds[SB_N_NAMESPACE_KINDS] = {
+  { SB_NS_USER, "user", CLONE_NEWUSER },
+  { SB_NS_IPC, "ipc", CLONE_NEWIPC },
+  { SB_NS_PID, "pid", CLONE_NEWPID },
+  { SB_NS_NET, "net", CLONE_NEWNET },
+  { SB_NS_UTS, "uts", CLONE_NEWUTS },
+  { SB_NS_CGROUP, "cgroup", CLONE_NEWCGROUP },
+  { SB_NS_MNT, "mnt", CLONE_NEWNS },
+};
+
+guint
+sb_namespace_index (SbNamespace ns)
+{
+  for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
+    if (sb_namespace_kinds[i].ns == ns)
+      return i;
+  g_assert_not_reached ();
+}
+
+unsigned long
+sb_namespace_clone_flags (SbNamespace ns)
+{
+  unsigned long flags = 0;
+
+  for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
+    if ((ns & sb_namespace_kinds[i].ns) != 0)
+      flags |= (unsigned long) sb_namespace_kinds[i].clone_flag;
+  return flags;
 }
 
 SbPlan *
@@ -182,17 +214,13 @@ dump_int (GString *out, const char *key, gint64 value)
 static void
 dump_namespaces (GString *out, SbNamespace unshare, SbNamespace unshare_try)
 {
-  static const struct { SbNamespace ns; const char *name; } names[] = {
-    { SB_NS_USER, "user" }, { SB_NS_IPC, "ipc" }, { SB_NS_PID, "pid" },
-    { SB_NS_NET, "net" }, { SB_NS_UTS, "uts" }, { SB_NS_CGROUP, "cgroup" },
-  };
-
   g_string_append (out, "unshare:");
   if (unshare == 0)
     g_string_append (out, " none");
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (unshare & names[i].ns)
-      g_string_append_printf (out, " %s%s", names[i].name, (unshare_try & names[i].ns) ? "?" : "");
+  for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
+    if (unshare & sb_namespace_kinds[i].ns)
+      g_string_append_printf (out, " %s%s", sb_namespace_kinds[i].name,
+                              (unshare_try & sb_namespace_kinds[i].ns) ? "?" : "");
   g_string_append_c (out, '\n');
 }
 

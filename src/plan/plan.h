@@ -23,9 +23,29 @@ typedef enum {
   SB_NS_NET = 1 << 3,
   SB_NS_UTS = 1 << 4,
   SB_NS_CGROUP = 1 << 5,
+  SB_NS_MNT = 1 << 6,    /* always created: never in unshare, named for the tables below */
 } SbNamespace;
 
+/* What the options can unshare. */
 #define SB_NS_ALL (SB_NS_USER | SB_NS_IPC | SB_NS_PID | SB_NS_NET | SB_NS_UTS | SB_NS_CGROUP)
+
+/* Every namespace once: its bit, its name under /proc/PID/ns/ and in
+ * messages, its clone flag.  In bwrap's order (user, ipc, pid, net, uts,
+ * cgroup), the mount namespace last. */
+typedef struct {
+  SbNamespace ns;
+  const char *name;
+  int clone_flag;
+} SbNamespaceKind;
+
+#define SB_N_NAMESPACE_KINDS 7
+extern const SbNamespaceKind sb_namespace_kinds[SB_N_NAMESPACE_KINDS];
+
+/* The index of NS (one bit) in sb_namespace_kinds. */
+guint sb_namespace_index (SbNamespace ns);
+
+/* The clone flags that create the namespaces in NS. */
+unsigned long sb_namespace_clone_flags (SbNamespace ns);
 
 typedef enum {
   SB_OP_BIND,        /* --bind, --dev-bind, --ro-bind and their -try forms (flags) */

@@ -66,10 +66,9 @@ throw_hint_valist (GError **error, const char *hint, const char *format, va_list
   int errsv = errno;
   g_autofree char *what = g_strdup_vprintf (format, args);
 
-  if (hint != NULL)
-    g_set_error (error, SB_ERRNO_ERROR, errsv, "%s: %s (%s)", what, g_strerror (errsv), hint);
-  else
-    sb_throw_errno_value (error, errsv, "%s", what);
+  sb_throw_errno_value (error, errsv, "%s", what);
+  if (hint != NULL && error != NULL)
+    sb_error_add_hint (*error, "%s", hint);
   errno = errsv;
   return FALSE;
 }

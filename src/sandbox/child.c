@@ -161,7 +161,6 @@ write_maps (const Child *c, const SbIdMap *map, GError **error)
 {
   SbUsernsFacts facts;
   g_autofree char *cause = NULL;
-  char *message;
 
   if (sb_idmap_write (c->proc_fd, "self", map, error))
     return TRUE;
@@ -176,9 +175,7 @@ write_maps (const Child *c, const SbIdMap *map, GError **error)
       sb_diag_userns_facts_read (&facts);
       cause = sb_diag_userns_cause (&facts, (*error)->code);
     }
-  message = g_strdup_printf ("%s (%s)", (*error)->message, cause);
-  g_free ((*error)->message);
-  (*error)->message = message;
+  sb_error_add_hint (*error, "%s", cause);
   return FALSE;
 }
 

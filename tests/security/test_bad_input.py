@@ -14,6 +14,8 @@ process, no new entry in /tmp or in the directory the paths point into.
 
 import os
 import re
+import resource
+import subprocess
 import tempfile
 
 import pytest
@@ -104,7 +106,9 @@ def rows():
         for value in BAD_FDS:
             extra_args = extra if extra is not None else []
             add('%s-fd-%r' % (option, value), [option, value] + extra_args,
-                ('error', re.escape('Invalid fd: %s' % value)))
+                {BW: ('error', re.escape('Invalid fd: %s' % value)),
+                 SB: ('error', re.escape('%s: invalid fd "%s" (a file descriptor number, e.g. 3)'
+                                         % (option, value)))})
         if closed is not None:
             add('%s-closed-fd' % option, [option, '99'] + extra, closed)
 
@@ -354,6 +358,31 @@ def test_args_fd_write_only(tool, scratch):
     finally:
         os.close(r)
         os.close(w)
+
+
+ENDLESS_FD_ERRORS = {
+    '--seccomp': 'Invalid seccomp data, more than 4096 instructions',
+    '--add-seccomp-fd': 'Invalid seccomp data, more than 4096 instructions',
+    '--args': '--args: more than 67108864 bytes of arguments',
+}
+
+
+@pytest.mark.parametrize('option', sorted(ENDLESS_FD_ERRORS))
+def test_endless_fd_is_refused_within_a_memory_limit(tool, option):
+    # /dev/zero never ends: an unbounded read grows until the allocator
+    # aborts (SIGTRAP) under the address-space limit.  Bounded, it is one line.
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
+
+    fd = os.open('/dev/zero', os.O_RDONLY)
+    try:
+        r = subprocess.run([tool.path] + tool.usr_nodev + [option, str(fd), 'true'],
+                           pass_fds=(fd,), preexec_fn=limit_memory, timeout=60,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(fd)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    assert r.stderr == '%s %s\n' % (tool.prefix, ENDLESS_FD_ERRORS[option])
 
 
 def test_args_nested(tool, scratch):
