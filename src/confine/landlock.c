@@ -221,15 +221,6 @@ check_rights_only_grow (const SbLandlockRuleset *ruleset, const char *why, GErro
   return TRUE;
 }
 
-static const struct {
-  SbNamespace ns;
-  const char *option;
-} unshare_options[] = {
-  { SB_NS_USER, "--unshare-user" }, { SB_NS_IPC, "--unshare-ipc" },
-  { SB_NS_PID, "--unshare-pid" },   { SB_NS_NET, "--unshare-net" },
-  { SB_NS_UTS, "--unshare-uts" },   { SB_NS_CGROUP, "--unshare-cgroup" },
-};
-
 /* What the Plan asks for besides the filesystem that needs namespaces. */
 static gboolean
 check_other_options (const SbPlan *plan, uid_t caller_uid, gid_t caller_gid, const char *why,
@@ -237,9 +228,8 @@ check_other_options (const SbPlan *plan, uid_t caller_uid, gid_t caller_gid, con
 {
   g_autofree char *what = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (unshare_options); i++)
-    if ((plan->unshare_requested & unshare_options[i].ns) != 0)
-      return refuse (error, unshare_options[i].option, "a new namespace was asked for", why);
+  if (plan->unshare_option != NULL)
+    return refuse (error, plan->unshare_option, "a new namespace was asked for", why);
   if (plan->hostname != NULL)
     return refuse (error, "--hostname", "needs a uts namespace", why);
   if (plan->uid >= 0 && plan->uid != (gint64) caller_uid)

@@ -107,7 +107,8 @@ typedef struct {
    * creation may silently be skipped (--unshare-user-try, --unshare-cgroup-try). */
   SbNamespace unshare;
   SbNamespace unshare_try;
-  SbNamespace unshare_requested; /* sandbox only: asked for by an --unshare-* option, not implied */
+  const char *unshare_option;   /* the first --unshare-* option given, -try ones aside; NULL
+                                   when none (confinement in place refuses it) */
   int userns_fd;                /* --userns, -1 unset */
   int userns2_fd;               /* --userns2, -1 unset */
   int pidns_fd;                 /* --pidns, -1 unset */

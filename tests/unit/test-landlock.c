@@ -173,9 +173,9 @@ test_other_options (void)
   plan->gid = CALLER;
   sb_landlock_ruleset_free (rules (plan));
 
-  plan->unshare_requested = SB_NS_PID;
+  plan->unshare_option = "--unshare-pid";
   assert_refused (plan, "--unshare-pid: a new namespace was asked for, and " WHY);
-  plan->unshare_requested = 0;
+  plan->unshare_option = NULL;
 
   plan->hostname = g_strdup ("box");
   assert_refused (plan, "--hostname: needs a uts namespace, and " WHY);
