@@ -196,11 +196,13 @@ add_op_rules (SbLandlockRuleset *ruleset, const SbMountOp *op, const char *why, 
  * what an earlier one grants around it (--bind / / --ro-bind /usr /usr),
  * nor can a later one that covers an earlier one (which a mount namespace
  * would hide) keep it from granting its own.  --dev and --proc only add
- * what the command needs there (--ro-bind / / --dev /dev is common). */
+ * what the command needs there (--ro-bind / / --dev /dev is common).
+ * Checks the rules from FIRST_NEW on against those before them. */
 static gboolean
-check_rights_only_grow (const SbLandlockRuleset *ruleset, const char *why, GError **error)
+check_rights_only_grow (const SbLandlockRuleset *ruleset, guint first_new, const char *why,
+                        GError **error)
 {
-  for (guint later = 1; later < ruleset->rules->len; later++)
+  for (guint later = first_new; later < ruleset->rules->len; later++)
     {
       const SbLandlockRule *b = &g_array_index (ruleset->rules, SbLandlockRule, later);
 
@@ -261,11 +263,16 @@ sb_landlock_rules_from_plan (const SbPlan *plan, uid_t caller_uid, gid_t caller_
   g_array_set_clear_func (ruleset->rules, rule_clear);
   ruleset->deny_tcp = (plan->unshare & SB_NS_NET) != 0;
 
+  /* In command-line order, so that the first option refused is named. */
   for (guint i = 0; i < plan->ops->len; i++)
-    if (!add_op_rules (ruleset, sb_plan_op (plan, i), why, error))
-      return NULL;
-  if (!check_other_options (plan, caller_uid, caller_gid, why, error)
-      || !check_rights_only_grow (ruleset, why, error))
+    {
+      guint first_new = ruleset->rules->len;
+
+      if (!add_op_rules (ruleset, sb_plan_op (plan, i), why, error)
+          || !check_rights_only_grow (ruleset, first_new, why, error))
+        return NULL;
+    }
+  if (!check_other_options (plan, caller_uid, caller_gid, why, error))
     return NULL;
   return g_steal_pointer (&ruleset);
 }
