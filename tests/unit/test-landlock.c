@@ -238,8 +238,9 @@ test_gaps (void)
                              "sockets reached");
 }
 
-/* The rules applied, in a child process: what they grant works, the rest
- * fails with EACCES. */
+/* The rules applied, in a child process, at every ABI up to the kernel's
+ * (the kernel takes the rulesets of older ones): what they grant works, the
+ * rest fails with EACCES, truncate(2) only from ABI 3. */
 static void
 test_apply (void)
 {
@@ -248,6 +249,8 @@ test_apply (void)
   g_autoptr(SbLandlockRuleset) ruleset = NULL;
   g_autofree char *dir = g_dir_make_tmp ("test-landlock-XXXXXX", &error);
   g_autofree char *inside = g_build_filename (dir, "inside", NULL);
+  g_autofree char *other = g_dir_make_tmp ("test-landlock-XXXXXX", NULL);
+  g_autofree char *outside = g_build_filename (other, "outside", NULL);
   int abi = sb_landlock_abi (&error);
   int status;
   pid_t pid;
@@ -262,30 +265,39 @@ test_apply (void)
   add_op (plan, SB_OP_BIND, SB_OP_FLAG_RO | SB_OP_FLAG_TRY, "--ro-bind-try", "/nonexistent",
           "/nonexistent");
   ruleset = rules (plan);
-  ruleset->abi = abi;
+  g_assert_true (g_file_set_contents (outside, "x", 1, NULL));
 
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
+  for (ruleset->abi = 1; ruleset->abi <= abi; ruleset->abi++)
     {
-      int fd;
+      g_test_message ("ABI %d", ruleset->abi);
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          int fd;
 
-      if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || !sb_landlock_apply (ruleset, NULL))
-        _exit (10);
-      fd = open (inside, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-      if (fd < 0)
-        _exit (11);
-      close (fd);
-      if (open ("/etc/passwd", O_RDONLY | O_CLOEXEC) >= 0 || errno != EACCES)
-        _exit (12);
-      if (unlink (inside) != 0)
-        _exit (13);
-      _exit (0);
+          if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || !sb_landlock_apply (ruleset, NULL))
+            _exit (10);
+          fd = open (inside, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+          if (fd < 0)
+            _exit (11);
+          close (fd);
+          if (open ("/etc/passwd", O_RDONLY | O_CLOEXEC) >= 0 || errno != EACCES)
+            _exit (12);
+          if (unlink (inside) != 0)
+            _exit (13);
+          /* Outside the rules, but not a right before ABI 3. */
+          if ((truncate (outside, 0) == 0) != (ruleset->abi < 3))
+            _exit (14);
+          _exit (0);
+        }
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
     }
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_cmpint (unlink (outside), ==, 0);
   g_assert_cmpint (rmdir (dir), ==, 0);
+  g_assert_cmpint (rmdir (other), ==, 0);
 }
 
 int
