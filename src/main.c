@@ -121,11 +121,27 @@ run_in_place (const Output *out, const SbPlan *plan, const SbCliContext *context
   return status;
 }
 
+/* With the host's network, under the sandbox personality: its abstract unix
+ * sockets (X11, D-Bus) kept out of reach where Landlock can (ABI 6), as a
+ * network namespace would.  NULL where it cannot or is not to. */
+static SbLandlockRuleset *
+abstract_socket_scope (const SbPlan *plan)
+{
+  int abi;
+
+  if (plan->personality != SB_PERSONALITY_SANDBOX || (plan->unshare & SB_NS_NET) != 0
+      || plan->share_abstract_sockets)
+    return NULL;
+  abi = sb_landlock_abi (NULL);
+  return abi >= 6 ? sb_landlock_scope_abstract (abi) : NULL;
+}
+
 static int
 run (const Output *out, const SbPlan *plan, const SbCliContext *context)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SbSeccompSet) filters = NULL;
+  g_autoptr(SbLandlockRuleset) scope = NULL;
   int status = 1;
 
   if (!sb_plan_validate (plan, &error))
@@ -143,7 +159,8 @@ run (const Output *out, const SbPlan *plan, const SbCliContext *context)
   filters = sb_seccomp_prepare (plan, &error);
   if (filters == NULL)
     return fail (out, error);
-  if (!sb_launch_run (plan, filters, NULL, &status, &error))
+  scope = abstract_socket_scope (plan);
+  if (!sb_launch_run (plan, filters, scope, &status, &error))
     {
       if (plan->personality == SB_PERSONALITY_SANDBOX
           && g_error_matches (error, SB_ERROR, SB_ERROR_USERNS_REFUSED))

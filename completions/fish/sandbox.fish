@@ -178,4 +178,5 @@ complete -c sandbox -n '__sandbox_is option' -l seccomp-profile -d 'Seccomp poli
 complete -c sandbox -n '__sandbox_is option' -l seccomp-log -d 'Log what the seccomp policy refuses instead of refusing it'
 complete -c sandbox -n '__sandbox_is option' -l seccomp-print -d 'Print the seccomp policy and exit'
 complete -c sandbox -n '__sandbox_is option' -l allow-nesting -d 'Allow namespaces and mounts inside the sandbox'
+complete -c sandbox -n '__sandbox_is option' -l share-abstract-sockets -d 'With --share-net, keep the host abstract unix sockets reachable'
 complete -c sandbox -n '__sandbox_is option' -l strict -d 'Refuse rather than confine in place where user namespaces are refused'

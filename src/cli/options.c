@@ -300,6 +300,7 @@ SETTER (flag, new_session)
 SETTER (flag, die_with_parent)
 SETTER (flag, as_pid_1)
 SETTER (flag, strict)
+SETTER (flag, share_abstract_sockets)
 
 static gboolean
 handle_clearenv (SbCliParser *parser, const SbCliOption *option, const char *const *values,
@@ -579,6 +580,9 @@ const SbCliOption sb_cli_options[] = {
     set_assert_userns_disabled, 0, 0 },
   { "--allow-nesting", 0, NULL, "Allow new namespaces and mounts inside the sandbox",
     handle_allow_nesting, 0, 0 },
+  { "--share-abstract-sockets", 0, NULL,
+    "With --share-net, keep the host's abstract unix sockets (X11, D-Bus) reachable",
+    set_share_abstract_sockets, 0, 0 },
   { "--strict", 0, NULL,
     "Refuse rather than confine in place (Landlock) where user namespaces are refused",
     set_strict, 0, 0 },

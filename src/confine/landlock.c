@@ -253,14 +253,32 @@ check_other_options (const SbPlan *plan, uid_t caller_uid, gid_t caller_gid, con
   return TRUE;
 }
 
+static SbLandlockRuleset *
+ruleset_new (SbLandlockMode mode)
+{
+  SbLandlockRuleset *ruleset = g_new0 (SbLandlockRuleset, 1);
+
+  ruleset->mode = mode;
+  ruleset->rules = g_array_new (FALSE, TRUE, sizeof (SbLandlockRule));
+  g_array_set_clear_func (ruleset->rules, rule_clear);
+  return ruleset;
+}
+
+SbLandlockRuleset *
+sb_landlock_scope_abstract (int abi)
+{
+  SbLandlockRuleset *ruleset = ruleset_new (SB_LANDLOCK_SCOPE_ABSTRACT);
+
+  ruleset->abi = abi;
+  return ruleset;
+}
+
 SbLandlockRuleset *
 sb_landlock_rules_from_plan (const SbPlan *plan, uid_t caller_uid, gid_t caller_gid,
                              const char *why, GError **error)
 {
-  g_autoptr(SbLandlockRuleset) ruleset = g_new0 (SbLandlockRuleset, 1);
+  g_autoptr(SbLandlockRuleset) ruleset = ruleset_new (SB_LANDLOCK_IN_PLACE);
 
-  ruleset->rules = g_array_new (FALSE, TRUE, sizeof (SbLandlockRule));
-  g_array_set_clear_func (ruleset->rules, rule_clear);
   ruleset->deny_tcp = (plan->unshare & SB_NS_NET) != 0;
 
   /* In command-line order, so that the first option refused is named. */
@@ -348,13 +366,19 @@ sb_landlock_apply (const SbLandlockRuleset *ruleset, GError **error)
   gsize size = sizeof attr.handled_access_fs;
   g_autofd int fd = -1;
 
-  if (ruleset->abi >= 4)
+  /* The file system and the network are the namespaces' business. */
+  if (ruleset->mode == SB_LANDLOCK_SCOPE_ABSTRACT)
+    {
+      attr = (RulesetAttr) { .scoped = SCOPE_ABSTRACT_UNIX_SOCKET };
+      size = sizeof attr;
+    }
+  else if (ruleset->abi >= 4)
     {
       size = G_STRUCT_OFFSET (RulesetAttr, scoped);
       if (ruleset->deny_tcp)
         attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP;
     }
-  if (ruleset->abi >= 6)
+  if (ruleset->mode == SB_LANDLOCK_IN_PLACE && ruleset->abi >= 6)
     {
       size = sizeof attr;
       attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL;

@@ -58,11 +58,25 @@ typedef struct {
   const char *option;  /* the option that asked for it, for messages */
 } SbLandlockRule;
 
+typedef enum {
+  SB_LANDLOCK_IN_PLACE,        /* the whole confinement, without namespaces */
+  SB_LANDLOCK_SCOPE_ABSTRACT,  /* in namespaces, with --share-net: only the host's abstract
+                                  unix sockets kept out of reach (ABI 6) */
+} SbLandlockMode;
+
 typedef struct {
-  GArray *rules;       /* of SbLandlockRule, in command-line order */
+  SbLandlockMode mode;
+  GArray *rules;       /* of SbLandlockRule, in command-line order (in place only) */
   bool deny_tcp;       /* no --share-net: TCP bind and connect refused (ABI 4) */
   int abi;             /* the ABI to use, as sb_landlock_abi() found it */
 } SbLandlockRuleset;
+
+/* Whether RULESET (or NULL) stands for the namespaces, which are not made. */
+static inline bool
+sb_landlock_in_place (const SbLandlockRuleset *ruleset)
+{
+  return ruleset != NULL && ruleset->mode == SB_LANDLOCK_IN_PLACE;
+}
 
 void sb_landlock_ruleset_free (SbLandlockRuleset *ruleset);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbLandlockRuleset, sb_landlock_ruleset_free)
@@ -74,6 +88,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbLandlockRuleset, sb_landlock_ruleset_free)
 SbLandlockRuleset *sb_landlock_rules_from_plan (const SbPlan *plan, uid_t caller_uid,
                                                 gid_t caller_gid, const char *why,
                                                 GError **error);
+
+/* The ruleset that only scopes abstract unix sockets, for ABI (6 or later). */
+SbLandlockRuleset *sb_landlock_scope_abstract (int abi);
 
 /* The highest Landlock ABI the kernel offers; 0 with *error set when it
  * has none (not built in, disabled at boot, or hidden by a seccomp filter). */

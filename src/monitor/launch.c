@@ -25,7 +25,7 @@
 typedef struct {
   const SbPlan *plan;
   SbNamespace created;
-  const SbLandlockRuleset *in_place;  /* confined in place by it, without namespaces; or NULL */
+  const SbLandlockRuleset *landlock;  /* loaded before seccomp, or NULL; in place: no namespace */
   uid_t real_uid;       /* the caller's, before joining any user namespace */
   pid_t child;          /* our child: the sandbox's pid 1, or the relay of --pidns */
   pid_t sandbox_pid;    /* pid 1 of the sandbox, once it said so */
@@ -426,7 +426,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
     .plan = plan,
     .filters = filters,
     .created = m->created,
-    .landlock = m->in_place,
+    .landlock = m->landlock,
     .nested_pid_ns = nested_pid,
     .outside_uid = getuid (),
     .outside_gid = getgid (),
@@ -441,7 +441,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   sb_exec_prepare (&exec, plan, old_cwd);
   ctx.caller_caps = caller_caps;
   ctx.command_caps = sb_caps_wanted (plan, m->real_uid, caller_caps, &ctx.command_ambient);
-  pid = clone_child (m->in_place != NULL ? 0 : clone_flags (cloned));
+  pid = clone_child (sb_landlock_in_place (m->landlock) ? 0 : clone_flags (cloned));
 
   /* A user namespace that was only to be tried: go on without it. */
   if (pid < 0 && (cloned & SB_NS_USER) != 0 && (plan->unshare_try & SB_NS_USER) != 0
@@ -476,7 +476,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
 }
 
 gboolean
-sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlockRuleset *in_place,
+sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlockRuleset *landlock,
                int *exit_status, GError **error)
 {
   pid_t parent = getppid ();
@@ -486,11 +486,12 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
   gboolean blocked, ok;
   Monitor m = {
     .plan = plan,
-    .created = in_place != NULL ? 0 : resolve_namespaces (plan),
-    .in_place = in_place,
+    .created = sb_landlock_in_place (landlock) ? 0 : resolve_namespaces (plan),
+    .landlock = landlock,
     .info = {
       .confinement_keys = plan->personality == SB_PERSONALITY_SANDBOX,
-      .landlock_abi = in_place != NULL ? in_place->abi : 0,
+      .in_place = sb_landlock_in_place (landlock),
+      .landlock_abi = landlock != NULL ? landlock->abi : 0,
     },
     .real_uid = getuid (),
     .channel = -1,

@@ -5,12 +5,12 @@
 #include "confine/landlock.h"
 #include "confine/seccomp-programs.h"
 
-/* Runs the plan: in new namespaces, or with IN_PLACE without any, confined
- * by that Landlock ruleset.  On success *exit_status is what the tool exits
+/* Runs the plan in new namespaces, with the LANDLOCK ruleset (or NULL) on
+ * top; a ruleset in place stands for the namespaces, none are made.  On success *exit_status is what the tool exits
  * with: the command's status, or 128+N when it was killed by signal N.
  * SB_ERROR_USERNS_REFUSED: the host refused the user namespace. */
 gboolean sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters,
-                        const SbLandlockRuleset *in_place, int *exit_status, GError **error);
+                        const SbLandlockRuleset *landlock, int *exit_status, GError **error);
 
 /* --die-with-parent: SIGKILL when PARENT (our parent as first seen) dies.
  * Fails if it is already gone, since the setting would then never fire.

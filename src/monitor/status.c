@@ -93,8 +93,7 @@ info_members (const SbStatusInfo *info, Member members[MAX_MEMBERS],
   if (info->command_pid != 0)
     members[n++] = (Member) { "command-pid", (guint64) info->command_pid, NULL };
   if (info->confinement_keys)
-    members[n++] = (Member) { "confinement", 0,
-                              info->landlock_abi != 0 ? "landlock" : "namespaces" };
+    members[n++] = (Member) { "confinement", 0, info->in_place ? "landlock" : "namespaces" };
   if (info->confinement_keys && info->landlock_abi != 0)
     members[n++] = (Member) { "landlock-abi", (guint64) info->landlock_abi, NULL };
   return n;
@@ -171,7 +170,7 @@ sb_status_read_namespaces (SbStatusInfo *info, SbNamespace unshared, GError **er
   for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
     {
       info->ns_inode[i] = 0;
-      if (info->landlock_abi == 0 && (reported & sb_namespace_kinds[i].ns) != 0
+      if (!info->in_place && (reported & sb_namespace_kinds[i].ns) != 0
           && !read_namespace (info->child_pid, sb_namespace_kinds[i].name, &info->ns_inode[i],
                               error))
         return FALSE;

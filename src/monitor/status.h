@@ -13,7 +13,8 @@ typedef struct {
   pid_t command_pid;   /* the command's process; 0 when not known yet */
   guint64 ns_inode[SB_N_NAMESPACE_KINDS];  /* indexed as sb_namespace_kinds */
   gboolean confinement_keys;  /* sandbox only: report "confinement" (and "landlock-abi") */
-  int landlock_abi;           /* confined in place with this ABI, no namespace; 0: namespaces */
+  gboolean in_place;          /* confined by Landlock alone, no namespace */
+  int landlock_abi;           /* Landlock's ABI where it is used, else 0 */
 } SbStatusInfo;
 
 /* Appends S as a JSON string literal, quotes included.  Bytes that are not

@@ -148,6 +148,8 @@ typedef struct {
   bool seccomp_print;           /* --seccomp-print: print the effective policy and exit */
   bool allow_nesting;           /* sandbox only: namespaces and mounts may be created inside;
                                    off by default under "sandbox", always on under "bwrap" */
+  bool share_abstract_sockets;  /* sandbox only: with --share-net, the host's abstract unix
+                                   sockets stay reachable (else Landlock scopes them away) */
   bool strict;                  /* sandbox only: --strict, refuse rather than run confined
                                    less than asked (no confinement in place) */
 

@@ -487,7 +487,7 @@ shrink_bounding (const Child *c)
 {
   /* In place, an unprivileged caller cannot drop it; no_new_privs still
    * keeps exec from gaining anything. */
-  if (c->ctx->landlock != NULL)
+  if (sb_landlock_in_place (c->ctx->landlock))
     return FALSE;
   return (c->ctx->created & SB_NS_USER) != 0 || c->plan->userns_fd >= 0
          || c->plan->drop_root_caps || getuid () != 0;
@@ -539,7 +539,7 @@ scrub_caller_environment (const Child *c, GError **error)
 
 /* What the command's process and pid 1 share, done once before the fork:
  * the working directory (pid 1 shares it, as bwrap's does) and with it the
- * command's PWD, the bounding set, no_new_privs, Landlock in place, our
+ * command's PWD, the bounding set, no_new_privs, Landlock, our
  * built-in policy. */
 static gboolean
 prepare_command (Child *c, GError **error)
@@ -615,7 +615,7 @@ set_up (Child *c, GError **error)
     return FALSE;
 
   /* In place, the host's tree is the sandbox's, as Landlock lets it be seen. */
-  if (c->ctx->landlock == NULL && !sb_rootfs_build (plan, error))
+  if (!sb_landlock_in_place (c->ctx->landlock) && !sb_rootfs_build (plan, error))
     return FALSE;
   if (plan->hostname != NULL && sethostname (plan->hostname, strlen (plan->hostname)) != 0)
     return sb_throw_errno (error, "sethostname %s", plan->hostname);

@@ -13,7 +13,7 @@ typedef struct {
   const SbPlan *plan;
   const SbSeccompSet *filters;
   SbNamespace created;       /* the namespaces clone created (try ones resolved) */
-  const SbLandlockRuleset *landlock;  /* confined in place by it (created is 0), or NULL */
+  const SbLandlockRuleset *landlock;  /* loaded before seccomp, or NULL; in place, created is 0 */
   gboolean nested_pid_ns;    /* --pidns with --unshare-pid: the pid namespace is made here */
   guint64 caller_caps;       /* the caller's permitted capabilities */
   guint64 command_caps;      /* the capabilities the command keeps */

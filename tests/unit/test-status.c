@@ -91,7 +91,7 @@ test_info_confinement (void)
 {
   SbStatusInfo in_namespaces = { .child_pid = 7, .confinement_keys = TRUE };
   SbStatusInfo in_place = { .child_pid = 7, .command_pid = 7, .confinement_keys = TRUE,
-                            .landlock_abi = 7 };
+                            .in_place = TRUE, .landlock_abi = 7 };
   g_autofree char *namespaces = NULL;
   g_autofree char *landlock = sb_status_format_start (&in_place);
 
