@@ -188,3 +188,5 @@ complete -c sandbox -n '__sandbox_is option' -l cpus -d 'Limit the CPU time of t
 complete -c sandbox -n '__sandbox_is option' -l timeout -d 'End the sandbox after SECONDS'
 complete -c sandbox -n '__sandbox_is option' -l kill-after -d 'SIGKILL this long after the timeout'
 complete -c sandbox -n '__sandbox_is arg-r' -a 'as= core= cpu= data= fsize= locks= memlock= msgqueue= nice= nofile= nproc= rss= rtprio= rttime= sigpending= stack=' -f
+complete -c sandbox -n '__sandbox_is option' -l share-abstract-sockets -d 'With --share-net, keep the host abstract unix sockets reachable'
+complete -c sandbox -n '__sandbox_is option' -l strict -d 'Refuse rather than confine in place where user namespaces are refused'

@@ -12,6 +12,8 @@ typedef enum {
   SB_ERROR_INVALID, /* well-formed but impossible plan, bad input data */
   SB_ERROR_SETUP,   /* setting up the sandbox failed for a non-errno reason */
   SB_ERROR_EXEC,    /* the command could not be executed */
+  SB_ERROR_USERNS_REFUSED, /* the host refused a new user namespace (EPERM, ENOSPC): under
+                              the sandbox personality, main.c may confine in place */
 } SbErrorCode;
 
 GQuark sb_error_quark (void);

@@ -164,11 +164,22 @@ request_ns (SbCliParser *parser, SbNamespace ns, bool try_only)
     parser->user_ns_explicit = true;
 }
 
+/* A definite request, unlike the defaults: confinement in place names it
+ * when it refuses. */
+static void
+note_unshare_option (SbCliParser *parser, const SbCliOption *option)
+{
+  if (parser->plan->unshare_option == NULL)
+    parser->plan->unshare_option = option->name;
+}
+
 static gboolean
 handle_unshare (SbCliParser *parser, const SbCliOption *option, const char *const *values,
                 GError **error)
 {
   request_ns (parser, option->data & SB_NS_ALL, (option->data & NS_TRY) != 0);
+  if ((option->data & NS_TRY) == 0)
+    note_unshare_option (parser, option);
   return TRUE;
 }
 
@@ -176,6 +187,7 @@ static gboolean
 handle_unshare_all (SbCliParser *parser, const SbCliOption *option, const char *const *values,
                     GError **error)
 {
+  note_unshare_option (parser, option);
   request_ns (parser, SB_NS_USER, true);
   request_ns (parser, SB_NS_IPC | SB_NS_PID | SB_NS_NET | SB_NS_UTS, false);
   request_ns (parser, SB_NS_CGROUP, true);
@@ -286,6 +298,8 @@ SETTER (fd, json_status_fd)
 SETTER (flag, new_session)
 SETTER (flag, die_with_parent)
 SETTER (flag, as_pid_1)
+SETTER (flag, strict)
+SETTER (flag, share_abstract_sockets)
 
 /* The kernel's limit (HOST_NAME_MAX): past it sethostname fails only once
  * the sandbox is half built.  bwrap fails there; ours refuses now. */
@@ -638,6 +652,12 @@ const SbCliOption sb_cli_options[] = {
     set_assert_userns_disabled, 0, 0 },
   { "--allow-nesting", 0, NULL, "Allow new namespaces and mounts inside the sandbox",
     handle_allow_nesting, 0, 0 },
+  { "--share-abstract-sockets", 0, NULL,
+    "With --share-net, keep the host's abstract unix sockets (X11, D-Bus) reachable",
+    set_share_abstract_sockets, 0, 0 },
+  { "--strict", 0, NULL,
+    "Refuse rather than confine in place (Landlock) where user namespaces are refused",
+    set_strict, 0, 0 },
   { "--pidns", 1, "FD", "Use this pid namespace (as parent namespace if using --unshare-pid)",
     set_pidns_fd, 0, SB_CLI_WARN_LAST },
   { "--uid", 1, "UID", "Custom uid in the sandbox (requires --unshare-user or --userns)",

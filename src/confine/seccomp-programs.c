@@ -256,6 +256,26 @@ sb_seccomp_prepare (const SbPlan *plan, GError **error)
   return g_steal_pointer (&set);
 }
 
+/* Without a network namespace of ours, what keeps the command off the
+ * host's network beside Landlock's TCP rules. */
+static const char socket_policy[] =
+  "deny socket EAFNOSUPPORT if arg0 != AF_UNIX  # UDP, raw, netlink: Landlock covers TCP alone\n"
+  "deny socketcall EAFNOSUPPORT  # 32-bit x86 passes the family in memory, out of seccomp's reach\n"
+  "deny io_uring_setup  # its socket operation would bypass the rule on socket\n";
+
+gboolean
+sb_seccomp_add_socket_filter (SbSeccompSet *set, GError **error)
+{
+  g_autoptr(SbSeccompPolicy) policy
+    = sb_seccomp_policy_parse (socket_policy, "the in-place network policy", TRUE, error);
+  g_autoptr(GByteArray) program = NULL;
+
+  if (policy == NULL)
+    return FALSE;
+  program = sb_seccomp_compile (policy, error);
+  return program != NULL && add_program (set, program, error);
+}
+
 static gboolean
 load_range (const SbSeccompSet *set, guint from, guint to, GError **error)
 {

@@ -26,6 +26,7 @@
 typedef struct {
   const SbPlan *plan;
   SbNamespace created;
+  const SbLandlockRuleset *landlock;  /* loaded before seccomp, or NULL; in place: no namespace */
   pid_t child;          /* our child: the sandbox's pid 1, or the relay of --pidns */
   pid_t sandbox_pid;    /* pid 1 of the sandbox, once it said so */
   pid_t command_pid;
@@ -496,6 +497,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
     .plan = plan,
     .filters = filters,
     .created = m->created,
+    .landlock = m->landlock,
     .nested_pid_ns = nested_pid,
     .outside_uid = getuid (),
     .outside_gid = getgid (),
@@ -513,7 +515,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   ctx.command_caps = sb_caps_wanted (plan, plan->host.uid, caller_caps, &ctx.command_ambient);
   if (m->cgroup != NULL)
     ctx.cgroup_fds = sb_cgroup_join_fds (m->cgroup, &ctx.n_cgroup_fds);
-  pid = clone_child (clone_flags (cloned), cgroup_fd);
+  pid = clone_child (sb_landlock_in_place (m->landlock) ? 0 : clone_flags (cloned), cgroup_fd);
 
   /* A user namespace that was only to be tried: go on without it. */
   if (pid < 0 && (cloned & SB_NS_USER) != 0 && (plan->unshare_try & SB_NS_USER) != 0
@@ -532,7 +534,10 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
 
       sb_diag_userns_facts_read (&facts);
       message = sb_diag_clone_failure (plan->personality, cloned, errsv, &facts);
-      g_set_error_literal (error, SB_ERRNO_ERROR, errsv, message);
+      if ((cloned & SB_NS_USER) != 0 && (errsv == EPERM || errsv == ENOSPC))
+        g_set_error_literal (error, SB_ERROR, SB_ERROR_USERNS_REFUSED, message);
+      else
+        g_set_error_literal (error, SB_ERRNO_ERROR, errsv, message);
       return FALSE;
     }
   if (pid == 0)
@@ -569,8 +574,8 @@ settle_limits (Monitor *m, char **note)
 }
 
 gboolean
-sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, char **note,
-               GError **error)
+sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlockRuleset *landlock,
+               int *exit_status, char **note, GError **error)
 {
   pid_t parent = plan->host.parent;
   g_autoptr(SbCgroup) cgroup = NULL;
@@ -580,7 +585,13 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
   gboolean blocked, ok;
   Monitor m = {
     .plan = plan,
-    .created = resolve_namespaces (plan),
+    .created = sb_landlock_in_place (landlock) ? 0 : resolve_namespaces (plan),
+    .landlock = landlock,
+    .info = {
+      .confinement_keys = plan->personality == SB_PERSONALITY_SANDBOX,
+      .in_place = sb_landlock_in_place (landlock),
+      .landlock_abi = landlock != NULL ? landlock->abi : 0,
+    },
     .channel = -1,
     .signal_fd = -1,
     .parent_pidfd = -1,

@@ -64,7 +64,10 @@ typedef struct {
   const char *key;
   guint64 value;
   gboolean boolean;  /* written as true or false */
+  const char *text;  /* a string value instead of VALUE, or NULL */
 } Member;
+
+#define MAX_MEMBERS (SB_N_NAMESPACE_KINDS + 4)
 
 static int
 compare_keys (gconstpointer a, gconstpointer b)
@@ -75,7 +78,7 @@ compare_keys (gconstpointer a, gconstpointer b)
 /* The members in bwrap's order (the child's pid, then the namespaces by
  * name), then ours.  KEYS holds the namespace keys' text. */
 static guint
-info_members (const SbStatusInfo *info, Member members[SB_N_NAMESPACE_KINDS + 2],
+info_members (const SbStatusInfo *info, Member members[MAX_MEMBERS],
               char keys[SB_N_NAMESPACE_KINDS][32])
 {
   guint n = 0;
@@ -90,6 +93,10 @@ info_members (const SbStatusInfo *info, Member members[SB_N_NAMESPACE_KINDS + 2]
   qsort (members + 1, n - 1, sizeof *members, compare_keys);
   if (info->command_pid != 0)
     members[n++] = (Member) { "command-pid", (guint64) info->command_pid };
+  if (info->confinement_keys)
+    members[n++] = (Member) { "confinement", .text = info->in_place ? "landlock" : "namespaces" };
+  if (info->confinement_keys && info->landlock_abi != 0)
+    members[n++] = (Member) { "landlock-abi", (guint64) info->landlock_abi };
   return n;
 }
 
@@ -103,12 +110,15 @@ format_object (const Member *members, guint n, const char *open, const char *ind
     {
       g_string_append (out, indent);
       sb_status_json_escape (out, members[i].key);
-      if (members[i].boolean)
-        g_string_append_printf (out, ": %s%s", members[i].value != 0 ? "true" : "false",
-                                i + 1 < n ? separator : "");
+      g_string_append (out, ": ");
+      if (members[i].text != NULL)
+        sb_status_json_escape (out, members[i].text);
+      else if (members[i].boolean)
+        g_string_append (out, members[i].value != 0 ? "true" : "false");
       else
-        g_string_append_printf (out, ": %" G_GUINT64_FORMAT "%s", members[i].value,
-                                i + 1 < n ? separator : "");
+        g_string_append_printf (out, "%" G_GUINT64_FORMAT, members[i].value);
+      if (i + 1 < n)
+        g_string_append (out, separator);
     }
   g_string_append (out, close);
   return g_string_free (out, FALSE);
@@ -117,7 +127,7 @@ format_object (const Member *members, guint n, const char *open, const char *ind
 char *
 sb_status_format_info (const SbStatusInfo *info)
 {
-  Member members[SB_N_NAMESPACE_KINDS + 2];
+  Member members[MAX_MEMBERS];
   char keys[SB_N_NAMESPACE_KINDS][32];
   guint n = info_members (info, members, keys);
 
@@ -127,7 +137,7 @@ sb_status_format_info (const SbStatusInfo *info)
 char *
 sb_status_format_start (const SbStatusInfo *info)
 {
-  Member members[SB_N_NAMESPACE_KINDS + 2];
+  Member members[MAX_MEMBERS];
   char keys[SB_N_NAMESPACE_KINDS][32];
   guint n = info_members (info, members, keys);
 
@@ -172,7 +182,7 @@ sb_status_read_namespaces (SbStatusInfo *info, SbNamespace unshared, GError **er
   for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
     {
       info->ns_inode[i] = 0;
-      if ((reported & sb_namespace_kinds[i].ns) != 0
+      if (!info->in_place && (reported & sb_namespace_kinds[i].ns) != 0
           && !read_namespace (info->child_pid, sb_namespace_kinds[i].name, &info->ns_inode[i],
                               error))
         return FALSE;

@@ -12,6 +12,9 @@ typedef struct {
   pid_t child_pid;     /* the sandbox's first process (pid 1 inside), our pid namespace */
   pid_t command_pid;   /* the command's process; 0 when not known yet */
   guint64 ns_inode[SB_N_NAMESPACE_KINDS];  /* indexed as sb_namespace_kinds */
+  gboolean confinement_keys;  /* sandbox only: report "confinement" (and "landlock-abi") */
+  gboolean in_place;          /* confined by Landlock alone, no namespace */
+  int landlock_abi;           /* Landlock's ABI where it is used, else 0 */
 } SbStatusInfo;
 
 /* How the command ended, for the last --json-status-fd line.  The
@@ -38,7 +41,7 @@ char *sb_status_format_start (const SbStatusInfo *info);
 char *sb_status_format_exit (const SbStatusExit *exit);
 
 /* Fills the namespace inodes of info->child_pid for the namespaces in
- * UNSHARED (the mount namespace always). */
+ * UNSHARED (the mount namespace always, unless confined in place). */
 gboolean sb_status_read_namespaces (SbStatusInfo *info, SbNamespace unshared, GError **error);
 
 /* Writes all of TEXT to FD. */

@@ -111,6 +111,8 @@ typedef struct {
    * creation may silently be skipped (--unshare-user-try, --unshare-cgroup-try). */
   SbNamespace unshare;
   SbNamespace unshare_try;
+  const char *unshare_option;   /* the first --unshare-* option given, -try ones aside; NULL
+                                   when none (confinement in place refuses it) */
   int userns_fd;                /* --userns, -1 unset */
   int userns2_fd;               /* --userns2, -1 unset */
   int pidns_fd;                 /* --pidns, -1 unset */
@@ -151,6 +153,10 @@ typedef struct {
   bool seccomp_print;           /* --seccomp-print: print the effective policy and exit */
   bool allow_nesting;           /* sandbox only: namespaces and mounts may be created inside;
                                    off by default under "sandbox", always on under "bwrap" */
+  bool share_abstract_sockets;  /* sandbox only: with --share-net, the host's abstract unix
+                                   sockets stay reachable (else Landlock scopes them away) */
+  bool strict;                  /* sandbox only: --strict, refuse rather than run confined
+                                   less than asked (no confinement in place) */
 
   /* Status and synchronisation fds, -1 unset. */
   int info_fd;

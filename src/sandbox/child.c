@@ -488,6 +488,10 @@ run_command (Child *c)
 static gboolean
 shrink_bounding (const Child *c)
 {
+  /* In place, an unprivileged caller cannot drop it; no_new_privs still
+   * keeps exec from gaining anything. */
+  if (sb_landlock_in_place (c->ctx->landlock))
+    return FALSE;
   return (c->ctx->created & SB_NS_USER) != 0 || c->plan->userns_fd >= 0
          || c->plan->drop_root_caps || getuid () != 0;
 }
@@ -538,7 +542,8 @@ scrub_caller_environment (const Child *c, GError **error)
 
 /* What the command's process and pid 1 share, done once before the fork:
  * the working directory (pid 1 shares it, as bwrap's does) and with it the
- * command's PWD, the bounding set, no_new_privs, our built-in policy. */
+ * command's PWD, the bounding set, no_new_privs, Landlock, our
+ * built-in policy. */
 static gboolean
 prepare_command (Child *c, GError **error)
 {
@@ -553,6 +558,9 @@ prepare_command (Child *c, GError **error)
     }
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     return sb_throw_errno (error, "setting no_new_privs");
+  /* Before seccomp, whose policy file may refuse the Landlock calls. */
+  if (c->ctx->landlock != NULL && !sb_landlock_apply (c->ctx->landlock, error))
+    return FALSE;
   return sb_seccomp_load_shared (c->ctx->filters, error);
 }
 
@@ -609,7 +617,8 @@ set_up (Child *c, GError **error)
   if ((c->ctx->created & SB_NS_NET) != 0 && !sb_net_loopback_up (error))
     return FALSE;
 
-  if (!sb_rootfs_build (plan, error))
+  /* In place, the host's tree is the sandbox's, as Landlock lets it be seen. */
+  if (!sb_landlock_in_place (c->ctx->landlock) && !sb_rootfs_build (plan, error))
     return FALSE;
   if (plan->hostname != NULL && sethostname (plan->hostname, strlen (plan->hostname)) != 0)
     return sb_throw_errno (error, "sethostname %s", plan->hostname);

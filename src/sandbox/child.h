@@ -6,12 +6,14 @@
 
 #include "sandbox/exec.h"
 #include "plan/plan.h"
+#include "confine/landlock.h"
 #include "confine/seccomp-programs.h"
 
 typedef struct {
   const SbPlan *plan;
   const SbSeccompSet *filters;
   SbNamespace created;       /* the namespaces clone created (try ones resolved) */
+  const SbLandlockRuleset *landlock;  /* loaded before seccomp, or NULL; in place, created is 0 */
   gboolean nested_pid_ns;    /* --pidns with --unshare-pid: the pid namespace is made here */
   guint64 caller_caps;       /* the caller's permitted capabilities */
   guint64 command_caps;      /* the capabilities the command keeps */

@@ -154,12 +154,13 @@ test_help_lists_every_option (void)
         }
       count++;
     }
-  /* bwrap 0.11.1's options and our 8, and the 6 resource limits. */
-  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 8 + 6);
+  /* bwrap 0.11.1's options, our 10, and the 6 resource limits. */
+  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6);
   for (const char *const *name = (const char *const[]) { "--share-ipc", "--share-pid", "--share-uts",
                                                          "--share-cgroup", "--seccomp-profile",
                                                          "--seccomp-log", "--seccomp-print",
-                                                         "--allow-nesting", "--argv0",
+                                                         "--allow-nesting", "--strict",
+                                                         "--share-abstract-sockets", "--argv0",
                                                          "--level-prefix", "--overlay-src",
                                                          "--tmp-overlay", "--ro-overlay",
                                                          "--bind-fd", "--ro-bind-fd", "--rlimit",

@@ -85,6 +85,26 @@ test_info_bwrap_layout (void)
                    "\"uts-namespace\": 4026532182 }\n");
 }
 
+/* Under the sandbox personality: how the sandbox is confined. */
+static void
+test_info_confinement (void)
+{
+  SbStatusInfo in_namespaces = { .child_pid = 7, .confinement_keys = TRUE };
+  SbStatusInfo in_place = { .child_pid = 7, .command_pid = 7, .confinement_keys = TRUE,
+                            .in_place = TRUE, .landlock_abi = 7 };
+  g_autofree char *namespaces = NULL;
+  g_autofree char *landlock = sb_status_format_start (&in_place);
+
+  in_namespaces.ns_inode[sb_namespace_index (SB_NS_MNT)] = 42;
+  namespaces = sb_status_format_start (&in_namespaces);
+
+  g_assert_cmpstr (namespaces, ==,
+                   "{ \"child-pid\": 7, \"mnt-namespace\": 42, \"confinement\": \"namespaces\" }\n");
+  g_assert_cmpstr (landlock, ==,
+                   "{ \"child-pid\": 7, \"command-pid\": 7, \"confinement\": \"landlock\", "
+                   "\"landlock-abi\": 7 }\n");
+}
+
 static void
 test_info_only_unshared (void)
 {
@@ -151,6 +171,7 @@ main (int argc, char **argv)
   g_test_add_func ("/status/escape/invalid-utf8", test_escape_invalid_utf8);
   g_test_add_func ("/status/info/bwrap-layout", test_info_bwrap_layout);
   g_test_add_func ("/status/info/only-unshared", test_info_only_unshared);
+  g_test_add_func ("/status/info/confinement", test_info_confinement);
   g_test_add_func ("/status/exit-line", test_exit_line);
   g_test_add_func ("/status/namespaces/own", test_read_own_namespaces);
   g_test_add_func ("/status/namespaces/missing-process", test_read_missing_process);
