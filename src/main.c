@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "base/error.h"
 #include "monitor/launch.h"
+#include "monitor/signals.h"
 #include "plan/plan.h"
 #include "confine/seccomp-programs.h"
 
@@ -79,7 +80,7 @@ run (const Output *out, const SbPlan *plan)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SbSeccompSet) filters = NULL;
-  int status = 1;
+  SbExitStatus status = { .code = 1 };
 
   if (!sb_plan_validate (plan, &error))
     return fail (out, error);
@@ -98,7 +99,9 @@ run (const Output *out, const SbPlan *plan)
     return fail (out, error);
   if (!sb_launch_run (plan, filters, &status, &error))
     return fail (out, error);
-  return status;
+  if (status.signal != 0)
+    sb_signals_die_of (status.signal);
+  return status.code;
 }
 
 int

@@ -23,7 +23,13 @@ typedef struct {
   int monitor_channel;       /* the monitor's end, closed first */
   pid_t monitor_pid;         /* our parent, as seen before clone */
   sigset_t saved_mask;       /* the caller's signal mask, restored before exec */
+  gboolean take_terminal;    /* the command takes the terminal's foreground (sandbox/terminal.h) */
 } SbChildContext;
+
+/* Whether the sandbox gets a pid 1 of ours (sandbox/reaper.h) above the
+ * command: in a pid namespace made for it, or to hold --lock-file and
+ * --sync-fd; never with --as-pid-1. */
+gboolean sb_child_needs_pid1 (const SbPlan *plan, SbNamespace created, gboolean nested_pid_ns);
 
 /* Runs in the process clone created: sets up the sandbox, forks pid 1 when
  * one is needed, and executes the command.  Errors are sent to the monitor
