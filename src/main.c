@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "base/error.h"
 #include "monitor/launch.h"
+#include "monitor/signals.h"
 #include "plan/plan.h"
 #include "confine/landlock.h"
 #include "confine/seccomp-programs.h"
@@ -89,18 +90,23 @@ check_labels (const SbPlan *plan, GError **error)
   return TRUE;
 }
 
-/* The launch, and the note on a limit that ended the command: bwrap says
- * nothing of its own after the command ran. */
+/* The launch, the note on a limit that ended the command (bwrap says
+ * nothing of its own after the command ran), and the death of the signal
+ * that killed the command where the caller expects it. */
 static gboolean
 launch (const Output *out, const SbPlan *plan, const SbSeccompSet *filters,
         const SbLandlockRuleset *landlock, int *status, GError **error)
 {
   g_autofree char *note = NULL;
+  SbExitStatus exit_status = { .code = 1 };
 
-  if (!sb_launch_run (plan, filters, landlock, status, &note, error))
+  if (!sb_launch_run (plan, filters, landlock, &exit_status, &note, error))
     return FALSE;
   if (note != NULL && plan->personality == SB_PERSONALITY_SANDBOX)
     print_message (out, "<5>", note);
+  if (exit_status.signal != 0)
+    sb_signals_die_of (exit_status.signal);
+  *status = exit_status.code;
   return TRUE;
 }
 

@@ -18,8 +18,10 @@
 #include "sandbox/exec.h"
 #include "base/glib-compat.h"
 #include "sandbox/reaper.h"
+#include "monitor/signals.h"
 #include "monitor/status.h"
 #include "cgroup/cgroup.h"
+#include "sandbox/terminal.h"
 
 /* The monitor: the caller's process, outside every namespace, which
  * creates the sandbox, reports on it and waits for the command. */
@@ -38,6 +40,11 @@ typedef struct {
   gboolean exec_started;
   gboolean signalled;   /* a terminating signal came for us: tear the sandbox down */
   gboolean reaped;      /* our child is reaped: its pid may be reused */
+  gboolean has_pid1;    /* our child, or the one below the relay, is our pid 1, not the command */
+  sigset_t received;    /* the signals that came for us */
+  SbTerminal terminal;
+  gboolean held_terminal;   /* the command was given the terminal's foreground */
+  int command_wait_status;  /* as wait(2) gave it, for the signal that killed the command */
   GError *child_error;  /* the first error the sandbox reported */
   gint64 deadline;      /* monotonic time of --timeout's next step, 0 when none */
   gboolean timed_out;   /* --timeout's SIGTERM went out */
@@ -234,7 +241,11 @@ handle_message (Monitor *m, SbMsg *msg, GError **error)
       return TRUE;
     case SB_MSG_EXITED:
       m->done = TRUE;
-      m->status = msg->value;
+      m->command_wait_status = msg->value;
+      m->status = sb_reaper_exit_status (msg->value);
+      return TRUE;
+    case SB_MSG_STOPPED:
+      sb_terminal_suspend (&m->terminal, msg->value);
       return TRUE;
     case SB_MSG_REPORTED:
     default:
@@ -287,12 +298,17 @@ handle_signal (Monitor *m, GError **error)
 
   if (si.ssi_signo == SIGCHLD)
     {
+      /* Our child is the command, which holds the terminal: its stops are
+       * ours. */
+      gboolean relay_stops = m->held_terminal && !m->has_pid1;
       int status;
-      pid_t pid = waitpid (m->child, &status, WNOHANG);
+      pid_t pid = waitpid (m->child, &status, WNOHANG | (relay_stops ? WUNTRACED : 0));
 
       if (pid < 0)
         return sb_throw_errno (error, "waiting for the sandbox");
-      if (pid == m->child)
+      if (pid == m->child && WIFSTOPPED (status))
+        sb_terminal_suspend (&m->terminal, WSTOPSIG (status));
+      else if (pid == m->child)
         {
           m->reaped = TRUE;
           /* What it said before dying is still queued. */
@@ -301,17 +317,33 @@ handle_signal (Monitor *m, GError **error)
           if (!m->done)
             {
               m->done = TRUE;
+              m->command_wait_status = status;
               m->status = sb_reaper_exit_status (status);
             }
         }
       return TRUE;
     }
 
+  /* Blocked only for our children to inherit. */
+  if ((int) si.ssi_signo == sb_reaper_signal_all_request ())
+    return TRUE;
+
   /* Counted even when the terminal already sent it to the sandbox. */
   m->signalled = TRUE;
-  /* Without --new-session the sandbox shares our terminal's signals. */
-  if (sb_reaper_should_forward (si.ssi_code, m->plan->new_session))
-    kill (m->sandbox_pid != 0 ? m->sandbox_pid : m->child, si.ssi_signo);
+  sigaddset (&m->received, (int) si.ssi_signo);
+  {
+    g_autoptr(GError) local_error = NULL;
+    SbSandboxTarget target = {
+      .pid = m->sandbox_pid != 0 ? m->sandbox_pid : m->child,
+      .reaper = m->has_pid1,
+    };
+    /* Without --new-session, and unless the command holds the terminal,
+     * the sandbox's processes share our terminal's signals. */
+    gboolean shared = !m->plan->new_session && !m->held_terminal;
+
+    if (!sb_signals_relay (&target, &si, shared, &local_error))
+      g_debug ("%s", local_error->message);
+  }
   return TRUE;
 }
 
@@ -506,6 +538,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
     .monitor_channel = channel[0],
     .monitor_pid = getpid (),
     .saved_mask = *saved_mask,
+    .take_terminal = m->held_terminal,
   };
   int cgroup_fd = m->cgroup != NULL ? sb_cgroup_clone_fd (m->cgroup) : -1;
   pid_t pid;
@@ -513,6 +546,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   sb_exec_prepare (&exec, plan);
   ctx.caller_caps = caller_caps;
   ctx.command_caps = sb_caps_wanted (plan, plan->host.uid, caller_caps, &ctx.command_ambient);
+  m->has_pid1 = sb_child_needs_pid1 (plan, m->created, nested_pid);
   if (m->cgroup != NULL)
     ctx.cgroup_fds = sb_cgroup_join_fds (m->cgroup, &ctx.n_cgroup_fds);
   pid = clone_child (sb_landlock_in_place (m->landlock) ? 0 : clone_flags (cloned), cgroup_fd);
@@ -575,7 +609,7 @@ settle_limits (Monitor *m, char **note)
 
 gboolean
 sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlockRuleset *landlock,
-               int *exit_status, char **note, GError **error)
+               SbExitStatus *exit_status, char **note, GError **error)
 {
   pid_t parent = plan->host.parent;
   g_autoptr(SbCgroup) cgroup = NULL;
@@ -636,7 +670,9 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
   /* Blocked from before clone, so that no signal is lost on the way: the
    * sandbox's processes read theirs from a signalfd too, or restore the
    * caller's mask just before exec. */
-  sb_reaper_signals (&signals);
+  sigemptyset (&m.received);
+  m.held_terminal = sb_terminal_hand_over (plan, &m.terminal);
+  sb_reaper_signals (plan, &signals);
   blocked = sigprocmask (SIG_BLOCK, &signals, &saved_mask) == 0;
   if (!blocked)
     ok = sb_throw_errno (error, "blocking signals");
@@ -683,6 +719,7 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
       settle_limits (&m, note);
       finish_reports (&m);
     }
+  sb_terminal_take_back (&m.terminal);
   if (blocked)
     sigprocmask (SIG_SETMASK, &saved_mask, NULL);
   g_clear_fd (&m.channel, NULL);
@@ -696,6 +733,11 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
     }
   g_clear_error (&m.child_error);
   if (ok)
-    *exit_status = m.status;
+    *exit_status = (SbExitStatus) {
+      .code = m.status,
+      /* After --timeout, timeout(1)'s status, not the signal we sent. */
+      .signal = m.timed_out ? 0 : sb_signals_tool_dies_of (plan, m.command_wait_status,
+                                                           &m.received, m.held_terminal),
+    };
   return ok;
 }

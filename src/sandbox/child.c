@@ -23,6 +23,7 @@
 #include "sandbox/loopback.h"
 #include "sandbox/reaper.h"
 #include "sandbox/rlimits.h"
+#include "sandbox/terminal.h"
 #include "rootfs/rootfs.h"
 
 typedef struct {
@@ -408,7 +409,7 @@ run_pid1 (Child *c, pid_t command)
   sigset_t signals;
   int signal_fd;
 
-  sb_reaper_signals (&signals);
+  sb_reaper_signals (c->plan, &signals);
   signal_fd = signalfd (-1, &signals, SFD_CLOEXEC);
   if (signal_fd < 0)
     {
@@ -433,7 +434,13 @@ run_pid1 (Child *c, pid_t command)
       || !sb_rlimits_apply (&c->plan->limits, &error)
       || !sb_seccomp_load (c->ctx->filters, &error))
     goto out;
-  _exit (sb_reaper_run (command, stop_with_command (c), signal_fd, c->ctx->channel));
+  _exit (sb_reaper_run (&(SbReaper) {
+    .command = command,
+    .stop_with_command = stop_with_command (c),
+    .report_stops = c->ctx->take_terminal,
+    .signal_fd = signal_fd,
+    .channel = c->ctx->channel,
+  }));
 
 out:
   kill (command, SIGKILL);
@@ -466,6 +473,8 @@ run_command (Child *c)
     fail (c, error);
   if (plan->block_fd >= 0)
     wait_on_fd (plan->block_fd);
+  if (c->ctx->take_terminal && !sb_terminal_take_foreground (&error))
+    fail (c, error);
   if (sigprocmask (SIG_SETMASK, &c->ctx->saved_mask, NULL) != 0)
     {
       sb_throw_errno (&error, "restoring the signal mask");
@@ -582,15 +591,19 @@ prepare_pid1 (Child *c, GError **error)
   return TRUE;
 }
 
+gboolean
+sb_child_needs_pid1 (const SbPlan *plan, SbNamespace created, gboolean nested_pid_ns)
+{
+  if (plan->as_pid_1)
+    return FALSE;
+  return (created & SB_NS_PID) != 0 || nested_pid_ns || plan->lock_files->len > 0
+         || plan->sync_fd >= 0;
+}
+
 static gboolean
 needs_pid1 (const Child *c)
 {
-  const SbPlan *plan = c->plan;
-
-  if (plan->as_pid_1)
-    return FALSE;
-  return (c->ctx->created & SB_NS_PID) != 0 || c->ctx->nested_pid_ns
-         || plan->lock_files->len > 0 || plan->sync_fd >= 0;
+  return sb_child_needs_pid1 (c->plan, c->ctx->created, c->ctx->nested_pid_ns);
 }
 
 static gboolean

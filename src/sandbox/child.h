@@ -27,7 +27,13 @@ typedef struct {
   sigset_t saved_mask;       /* the caller's signal mask, restored before exec */
   const int *cgroup_fds;     /* cgroup.procs files (v1) to join before anything else */
   guint n_cgroup_fds;
+  gboolean take_terminal;    /* the command takes the terminal's foreground (sandbox/terminal.h) */
 } SbChildContext;
+
+/* Whether the sandbox gets a pid 1 of ours (sandbox/reaper.h) above the
+ * command: in a pid namespace made for it, or to hold --lock-file and
+ * --sync-fd; never with --as-pid-1. */
+gboolean sb_child_needs_pid1 (const SbPlan *plan, SbNamespace created, gboolean nested_pid_ns);
 
 /* Runs in the process clone created: sets up the sandbox, forks pid 1 when
  * one is needed, and executes the command.  Errors are sent to the monitor
