@@ -285,6 +285,16 @@ read_messages (Monitor *m, GError **error)
   return TRUE;
 }
 
+/* Where a signal for the whole sandbox goes. */
+static SbSandboxTarget
+sandbox_target (const Monitor *m)
+{
+  return (SbSandboxTarget) {
+    .pid = m->sandbox_pid != 0 ? m->sandbox_pid : m->child,
+    .reaper = m->has_pid1,
+  };
+}
+
 static gboolean
 handle_signal (Monitor *m, GError **error)
 {
@@ -333,10 +343,7 @@ handle_signal (Monitor *m, GError **error)
   sigaddset (&m->received, (int) si.ssi_signo);
   {
     g_autoptr(GError) local_error = NULL;
-    SbSandboxTarget target = {
-      .pid = m->sandbox_pid != 0 ? m->sandbox_pid : m->child,
-      .reaper = m->has_pid1,
-    };
+    SbSandboxTarget target = sandbox_target (m);
     /* Without --new-session, and unless the command holds the terminal,
      * the sandbox's processes share our terminal's signals. */
     gboolean shared = !m->plan->new_session && !m->held_terminal;
@@ -347,17 +354,22 @@ handle_signal (Monitor *m, GError **error)
   return TRUE;
 }
 
-/* Every process of the sandbox gets SIG.  For now through pid 1: our
- * reaper passes SIGTERM on to the command, and SIGKILL on pid 1 ends its
- * whole pid namespace.  Without pid 1 of our own, our child is the
- * command. */
+/* Every process of the sandbox gets SIG: through its cgroup where it has
+ * one, and through our pid 1 (which signals its whole pid namespace);
+ * SIGKILL on pid 1 ends the namespace.  Without pid 1 of our own, our
+ * child is the command. */
 static void
 signal_sandbox (Monitor *m, int sig)
 {
+  g_autoptr(GError) local_error = NULL;
+  SbSandboxTarget target = sandbox_target (m);
+
   if (m->cgroup != NULL)
     sb_cgroup_signal (m->cgroup, sig);
-  if (kill (m->sandbox_pid != 0 ? m->sandbox_pid : m->child, sig) != 0)
-    g_debug ("signalling the sandbox: %s", g_strerror (errno));
+  if (sig == SIGKILL ? kill (target.pid, sig) != 0
+                     : !sb_signals_send_to_sandbox (&target, sig, &local_error))
+    g_debug ("signalling the sandbox: %s",
+             local_error != NULL ? local_error->message : g_strerror (errno));
 }
 
 /* --timeout: SIGTERM at the deadline, SIGKILL --kill-after later. */

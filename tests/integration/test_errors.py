@@ -373,9 +373,10 @@ def test_user_namespaces_refused_is_explained(system_bwrap):
     # Inside a bwrap with --disable-userns, creating a user namespace fails
     # as on hosts that forbid them: the message must say so and name the
     # likely causes.
+    # --strict: without it ours confines in place instead (test_in_place.py).
     args = [system_bwrap.path, '--unshare-user', '--disable-userns',
             '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--',
-            SB.path] + SB.usr + ['true']
+            SB.path, '--strict'] + SB.usr + ['true']
     r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, timeout=60)
     if 'disable-userns' in r.stderr and r.stderr.startswith('bwrap:'):
