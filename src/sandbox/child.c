@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -585,6 +587,25 @@ needs_pid1 (const Child *c)
          || plan->lock_files->len > 0 || plan->sync_fd >= 0;
 }
 
+/* The host's /proc, for the steps that write to it and for the ops, which
+ * may cover /proc.  Only a real procfs will do: what the caller mounted
+ * there could answer for "self". */
+static gboolean
+open_proc (Child *c, GError **error)
+{
+  struct statfs st;
+
+  c->proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (c->proc_fd < 0)
+    return sb_throw_errno (error, "opening /proc");
+  if (fstatfs (c->proc_fd, &st) != 0)
+    return sb_throw_errno (error, "checking /proc");
+  if (st.f_type != PROC_SUPER_MAGIC)
+    return sb_throw (error, SB_ERROR_SETUP, "/proc is not a procfs (filesystem type %#lx)",
+                     (unsigned long) st.f_type);
+  return TRUE;
+}
+
 static gboolean
 set_up (Child *c, GError **error)
 {
@@ -601,15 +622,14 @@ set_up (Child *c, GError **error)
         _exit (1);
     }
 
-  c->proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (c->proc_fd < 0)
-    return sb_throw_errno (error, "opening /proc");
+  if (!open_proc (c, error))
+    return FALSE;
   if (!map_outer_userns (c, error))
     return FALSE;
   if ((c->ctx->created & SB_NS_NET) != 0 && !sb_net_loopback_up (error))
     return FALSE;
 
-  if (!sb_rootfs_build (plan, error))
+  if (!sb_rootfs_build (plan, c->proc_fd, error))
     return FALSE;
   if (plan->hostname != NULL && sethostname (plan->hostname, strlen (plan->hostname)) != 0)
     return sb_throw_errno (error, "sethostname %s", plan->hostname);
