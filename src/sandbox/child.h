@@ -11,7 +11,8 @@
 typedef struct {
   const SbPlan *plan;
   const SbSeccompSet *filters;
-  SbNamespace created;       /* the namespaces clone created (try ones resolved) */
+  SbNamespace created;       /* the namespaces of the sandbox (try ones resolved) */
+  SbNamespace made_inside;   /* ... of which the child makes these, after clone */
   gboolean nested_pid_ns;    /* --pidns with --unshare-pid: the pid namespace is made here */
   guint64 caller_caps;       /* the caller's permitted capabilities */
   guint64 command_caps;      /* the capabilities the command keeps */
@@ -24,6 +25,13 @@ typedef struct {
   pid_t monitor_pid;         /* our parent, as seen before clone */
   sigset_t saved_mask;       /* the caller's signal mask, restored before exec */
 } SbChildContext;
+
+/* Of CREATED, the namespaces that the child makes itself, in the nested
+ * user namespace, so that the command's capabilities act on them; clone
+ * must not make them.  OUTSIDE_UID and OUTSIDE_GID are the caller's ids in
+ * the parent of the new user namespace. */
+SbNamespace sb_child_namespaces_made_inside (const SbPlan *plan, SbNamespace created, guint32 outside_uid,
+                                             guint32 outside_gid);
 
 /* Runs in the process clone created: sets up the sandbox, forks pid 1 when
  * one is needed, and executes the command.  Errors are sent to the monitor
