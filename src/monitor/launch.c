@@ -29,6 +29,7 @@ typedef struct {
   const SbPlan *plan;
   SbNamespace created;
   const SbLandlockRuleset *landlock;  /* loaded before seccomp, or NULL; in place: no namespace */
+  SbNamespace existing; /* of created, those there to report: the sandbox makes some later */
   pid_t child;          /* our child: the sandbox's pid 1, or the relay of --pidns */
   pid_t sandbox_pid;    /* pid 1 of the sandbox, once it said so */
   pid_t command_pid;
@@ -147,7 +148,7 @@ note_sandbox (Monitor *m, pid_t pid)
   if (!sb_channel_command_waits (m->plan))
     return;
   m->info.child_pid = pid;
-  if (!sb_status_read_namespaces (&m->info, m->created, &local_error))
+  if (!sb_status_read_namespaces (&m->info, m->existing, &local_error))
     g_debug ("%s", local_error->message);
 }
 
@@ -171,7 +172,7 @@ report (Monitor *m, GError **error)
       g_autoptr(GError) local_error = NULL;
 
       info.child_pid = m->child;
-      if (!sb_status_read_namespaces (&info, m->created, &local_error))
+      if (!sb_status_read_namespaces (&info, m->existing, &local_error))
         g_debug ("%s", local_error->message);
     }
   info.command_pid = m->command_pid;
@@ -209,6 +210,10 @@ handle_message (Monitor *m, SbMsg *msg, GError **error)
        * the maps the child waits for. */
       if (m->plan->userns_block_fd >= 0)
         return report (m, error);
+      return TRUE;
+    case SB_MSG_NAMESPACES:
+      m->existing = m->created;
+      note_sandbox (m, m->sandbox_pid);
       return TRUE;
     case SB_MSG_COMMAND:
       m->command_pid = msg->pid;
@@ -561,7 +566,10 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   m->has_pid1 = sb_child_needs_pid1 (plan, m->created, nested_pid);
   if (m->cgroup != NULL)
     ctx.cgroup_fds = sb_cgroup_join_fds (m->cgroup, &ctx.n_cgroup_fds);
-  pid = clone_child (sb_landlock_in_place (m->landlock) ? 0 : clone_flags (cloned), cgroup_fd);
+  ctx.made_inside = sb_child_namespaces_made_inside (plan, ctx.created, ctx.outside_uid,
+                                                     ctx.outside_gid);
+  pid = clone_child (sb_landlock_in_place (m->landlock) ? 0 : clone_flags (cloned & ~ctx.made_inside),
+                     cgroup_fd);
 
   /* A user namespace that was only to be tried: go on without it. */
   if (pid < 0 && (cloned & SB_NS_USER) != 0 && (plan->unshare_try & SB_NS_USER) != 0
@@ -570,8 +578,11 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
       m->created &= ~SB_NS_USER;
       cloned &= ~SB_NS_USER;
       ctx.created = m->created;
-      pid = clone_child (clone_flags (cloned), cgroup_fd);
+      ctx.made_inside = sb_child_namespaces_made_inside (plan, ctx.created, ctx.outside_uid,
+                                                         ctx.outside_gid);
+      pid = clone_child (clone_flags (cloned & ~ctx.made_inside), cgroup_fd);
     }
+  m->existing = m->created & ~ctx.made_inside;
   if (pid < 0)
     {
       int errsv = errno;

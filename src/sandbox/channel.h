@@ -15,6 +15,7 @@
 
 typedef enum {
   SB_MSG_INIT = 1,  /* from pid 1 when clone did not create it (--pidns with --unshare-pid) */
+  SB_MSG_NAMESPACES, /* from pid 1, for the reports: it made namespaces after clone, and is in them */
   SB_MSG_COMMAND,   /* from the command's process, when it waits for the reports */
   SB_MSG_EXEC,      /* the command is about to be executed (for --json-status-fd) */
   SB_MSG_ERROR,     /* setup failed: the error follows */

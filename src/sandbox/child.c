@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,43 +121,81 @@ enter_nested_pid_ns (Child *c, GError **error)
 }
 
 static gboolean
-plan_has_dev (const SbPlan *plan)
+plan_has_op (const SbPlan *plan, SbOpKind kind)
 {
   for (guint i = 0; i < plan->ops->len; i++)
-    if (sb_plan_op (plan, i)->kind == SB_OP_DEV)
+    if (sb_plan_op (plan, i)->kind == kind)
       return TRUE;
   return FALSE;
+}
+
+/* --uid / --gid, else the caller's id outside. */
+static guint32
+wanted_id (gint64 asked, guint32 outside)
+{
+  return asked >= 0 ? (guint32) asked : outside;
 }
 
 static guint32
 wanted_uid (const Child *c)
 {
-  return c->plan->uid >= 0 ? (guint32) c->plan->uid : c->ctx->outside_uid;
+  return wanted_id (c->plan->uid, c->ctx->outside_uid);
 }
 
 static guint32
 wanted_gid (const Child *c)
 {
-  return c->plan->gid >= 0 ? (guint32) c->plan->gid : c->ctx->outside_gid;
+  return wanted_id (c->plan->gid, c->ctx->outside_gid);
 }
 
 /* devpts can only be mounted with uid and gid 0 mapped: then the setup
  * runs as 0 in our user namespace, and the command in a nested one that
  * maps 0 to the requested ids, as bwrap does. */
 static gboolean
-needs_root_for_setup (const Child *c)
+root_for_setup (const SbPlan *plan, SbNamespace created, guint32 outside_uid, guint32 outside_gid)
 {
-  return (c->ctx->created & SB_NS_USER) != 0 && plan_has_dev (c->plan)
-         && (wanted_uid (c) != 0 || wanted_gid (c) != 0);
+  return (created & SB_NS_USER) != 0 && plan_has_op (plan, SB_OP_DEV)
+         && (wanted_id (plan->uid, outside_uid) != 0 || wanted_id (plan->gid, outside_gid) != 0);
 }
 
 /* --disable-userns sets a limit in our user namespace, which the command
  * must not be able to change: it too runs in a nested one. */
 static gboolean
+nested_userns (const SbPlan *plan, SbNamespace created, guint32 outside_uid, guint32 outside_gid)
+{
+  return root_for_setup (plan, created, outside_uid, outside_gid)
+         || ((created & SB_NS_USER) != 0 && plan->disable_userns);
+}
+
+static gboolean
+needs_root_for_setup (const Child *c)
+{
+  return root_for_setup (c->plan, c->ctx->created, c->ctx->outside_uid, c->ctx->outside_gid);
+}
+
+static gboolean
 needs_nested_userns (const Child *c)
 {
-  return needs_root_for_setup (c)
-         || ((c->ctx->created & SB_NS_USER) != 0 && c->plan->disable_userns);
+  return nested_userns (c->plan, c->ctx->created, c->ctx->outside_uid, c->ctx->outside_gid);
+}
+
+/* The command's capabilities act on the namespaces its user namespace
+ * owns: with a nested one, the network, uts and ipc namespaces are made
+ * in it, after the setup (make_namespaces_inside), rather than by clone.
+ * Not the ipc namespace that a --mqueue mounts during the setup, nor any
+ * with --userns-block-fd: the reports, which name them, are written
+ * before the maps. */
+SbNamespace
+sb_child_namespaces_made_inside (const SbPlan *plan, SbNamespace created, guint32 outside_uid,
+                                 guint32 outside_gid)
+{
+  SbNamespace inside = SB_NS_NET | SB_NS_UTS;
+
+  if (!nested_userns (plan, created, outside_uid, outside_gid) || plan->userns_block_fd >= 0)
+    return 0;
+  if (!plan_has_op (plan, SB_OP_MQUEUE))
+    inside |= SB_NS_IPC;
+  return created & inside;
 }
 
 static gboolean
@@ -214,6 +254,40 @@ map_outer_userns (const Child *c, GError **error)
   return write_maps (c, &map, error);
 }
 
+/* What the sandbox's own network and uts namespaces need, done in
+ * whichever user namespace made them (WHICH: those made by it). */
+static gboolean
+set_up_namespaces (const Child *c, SbNamespace which, GError **error)
+{
+  const char *hostname = c->plan->hostname;
+
+  if ((which & SB_NS_NET) != 0 && !sb_net_loopback_up (error))
+    return FALSE;
+  if ((which & SB_NS_UTS) != 0 && hostname != NULL && sethostname (hostname, strlen (hostname)) != 0)
+    return sb_throw_errno (error, "sethostname %s", hostname);
+  return TRUE;
+}
+
+/* The namespaces the nested user namespace is to own (ctx->made_inside),
+ * made just after it, set up, and named to the monitor for the reports. */
+static gboolean
+make_namespaces_inside (const Child *c, GError **error)
+{
+  SbNamespace inside = c->ctx->made_inside;
+  int flags = ((inside & SB_NS_NET) ? CLONE_NEWNET : 0) | ((inside & SB_NS_UTS) ? CLONE_NEWUTS : 0)
+              | ((inside & SB_NS_IPC) ? CLONE_NEWIPC : 0);
+
+  if (inside == 0)
+    return TRUE;
+  if (unshare (flags) != 0)
+    return sb_throw_errno (error, "creating the namespaces of the nested user namespace");
+  if (!set_up_namespaces (c, inside, error))
+    return FALSE;
+  if (sb_channel_command_waits (c->plan) && !sb_channel_send (c->ctx->channel, SB_MSG_NAMESPACES, 0))
+    _exit (1);
+  return TRUE;
+}
+
 /* After the setup, which needed our powers over the namespaces: the
  * user-namespace changes that take them away. */
 static gboolean
@@ -243,7 +317,7 @@ enter_final_userns (Child *c, GError **error)
 
       if (unshare (CLONE_NEWUSER) != 0)
         return sb_throw_errno (error, "unshare user ns");
-      if (!write_maps (c, &map, error) || !arm_parent_death (c, error))
+      if (!write_maps (c, &map, error) || !arm_parent_death (c, error) || !make_namespaces_inside (c, error))
         return FALSE;
     }
 
@@ -606,6 +680,25 @@ needs_pid1 (const Child *c)
   return sb_child_needs_pid1 (c->plan, c->ctx->created, c->ctx->nested_pid_ns);
 }
 
+/* The host's /proc, for the steps that write to it and for the ops, which
+ * may cover /proc.  Only a real procfs will do: what the caller mounted
+ * there could answer for "self". */
+static gboolean
+open_proc (Child *c, GError **error)
+{
+  struct statfs st;
+
+  c->proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (c->proc_fd < 0)
+    return sb_throw_errno (error, "opening /proc");
+  if (fstatfs (c->proc_fd, &st) != 0)
+    return sb_throw_errno (error, "checking /proc");
+  if (st.f_type != PROC_SUPER_MAGIC)
+    return sb_throw (error, SB_ERROR_SETUP, "/proc is not a procfs (filesystem type %#lx)",
+                     (unsigned long) st.f_type);
+  return TRUE;
+}
+
 static gboolean
 set_up (Child *c, GError **error)
 {
@@ -622,19 +715,15 @@ set_up (Child *c, GError **error)
         _exit (1);
     }
 
-  c->proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (c->proc_fd < 0)
-    return sb_throw_errno (error, "opening /proc");
-  if (!map_outer_userns (c, error))
+  if (!open_proc (c, error))
     return FALSE;
-  if ((c->ctx->created & SB_NS_NET) != 0 && !sb_net_loopback_up (error))
+  if (!map_outer_userns (c, error)
+      || !set_up_namespaces (c, c->ctx->created & ~c->ctx->made_inside, error))
     return FALSE;
 
   /* In place, the host's tree is the sandbox's, as Landlock lets it be seen. */
-  if (!sb_landlock_in_place (c->ctx->landlock) && !sb_rootfs_build (plan, error))
+  if (!sb_landlock_in_place (c->ctx->landlock) && !sb_rootfs_build (plan, c->proc_fd, error))
     return FALSE;
-  if (plan->hostname != NULL && sethostname (plan->hostname, strlen (plan->hostname)) != 0)
-    return sb_throw_errno (error, "sethostname %s", plan->hostname);
 
   if (!enter_final_userns (c, error) || !switch_ids (c, error))
     return FALSE;

@@ -12,7 +12,8 @@
 typedef struct {
   const SbPlan *plan;
   const SbSeccompSet *filters;
-  SbNamespace created;       /* the namespaces clone created (try ones resolved) */
+  SbNamespace created;       /* the namespaces of the sandbox (try ones resolved) */
+  SbNamespace made_inside;   /* ... of which the child makes these, after clone */
   const SbLandlockRuleset *landlock;  /* loaded before seccomp, or NULL; in place, created is 0 */
   gboolean nested_pid_ns;    /* --pidns with --unshare-pid: the pid namespace is made here */
   guint64 caller_caps;       /* the caller's permitted capabilities */
@@ -34,6 +35,13 @@ typedef struct {
  * command: in a pid namespace made for it, or to hold --lock-file and
  * --sync-fd; never with --as-pid-1. */
 gboolean sb_child_needs_pid1 (const SbPlan *plan, SbNamespace created, gboolean nested_pid_ns);
+
+/* Of CREATED, the namespaces that the child makes itself, in the nested
+ * user namespace, so that the command's capabilities act on them; clone
+ * must not make them.  OUTSIDE_UID and OUTSIDE_GID are the caller's ids in
+ * the parent of the new user namespace. */
+SbNamespace sb_child_namespaces_made_inside (const SbPlan *plan, SbNamespace created, guint32 outside_uid,
+                                             guint32 outside_gid);
 
 /* Runs in the process clone created: sets up the sandbox, forks pid 1 when
  * one is needed, and executes the command.  Errors are sent to the monitor
