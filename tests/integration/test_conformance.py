@@ -1172,36 +1172,14 @@ SCENARIOS = {
         p, t, ['--unshare-user', '--unshare-pid'], ['--userns', '--pidns', '--unshare-pid']),
 }
 
-SIGNAL_FORWARDED = ('signals sent to the tool are forwarded to the command and the tool '
-                    'exits 128+N once it is gone (issue 3); with a pid namespace the whole '
-                    'sandbox is then killed (SIGKILL on its pid 1) before the tool exits; '
-                    'bwrap dies of the signal and leaves the sandbox running')
-SIGNAL_FORWARDED_NO_PIDNS = (
-    'signals sent to the tool are forwarded to the command and the tool exits 128+N once it '
-    'is gone (issue 3); bwrap dies of the signal.  Without a pid namespace there is nothing '
-    'to tear down as a unit: the command got the signal (128+N), but its own child (the '
-    'script\'s sleep) lives on, as with bwrap')
 FDS_CONSUMED = ('fds consumed by --userns/--pidns/--userns-block-fd are closed before the '
                 'command runs; bwrap passes them on')
 STDIO_FDS = ['0: fifo r', '1: fifo w', '2: fifo w']
 
 
-def _signalled(sig):
-    return Deliberate(SIGNAL_FORWARDED, {'tool exit': 128 + sig,
-                                         'sandbox gone within 5s': True})
-
-
-def _signalled_no_pidns(sig):
-    return Deliberate(SIGNAL_FORWARDED_NO_PIDNS, {'tool exit': 128 + sig,
-                                                  'sandbox gone within 5s': False})
-
-
+# The signal-tool scenarios have none: under bwrap's name ours dies of the
+# signal and forwards nothing, as bwrap does.
 SCENARIO_DELIBERATE = {
-    'signal-tool/term': _signalled_no_pidns(signal.SIGTERM),
-    'signal-tool/term-pidns': _signalled(signal.SIGTERM),
-    'signal-tool/int-pidns': _signalled(signal.SIGINT),
-    'signal-tool/hup': _signalled_no_pidns(signal.SIGHUP),
-    'signal-tool/term-die-with-parent': _signalled(signal.SIGTERM),
     'join/userns': Deliberate(FDS_CONSUMED, {'second: open fds': STDIO_FDS}),
     'join/userns-pidns': Deliberate(FDS_CONSUMED, {'second: open fds': STDIO_FDS}),
     'join/userns-pidns-unshare-pid': Deliberate(FDS_CONSUMED,
