@@ -11,7 +11,7 @@ import subprocess
 import termios
 import time
 
-from sbtest import SANDBOX, USR_NODEV
+from sbtest import SANDBOX, USR_NODEV, wait_for
 
 
 class Pty:
@@ -85,9 +85,7 @@ def test_interactive_shell_job_control_and_clean_exit():
     try:
         pty.expect(b'PROMPT$ ')
         pty.send(b'sleep 100\n')
-        deadline = time.monotonic() + 20
-        while not sleeping_sleep(pty.proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert wait_for(lambda: sleeping_sleep(pty.proc.pid), timeout=20), 'sleep never ran'
         pty.send(b'\x1a')
         pty.expect(b'Stopped')
         pty.expect(b'PROMPT$ ')
@@ -96,9 +94,7 @@ def test_interactive_shell_job_control_and_clean_exit():
         pty.expect(b'PROMPT$ ')
         pty.send(b'fg\n')
         pty.expect(b'sleep 100')
-        deadline = time.monotonic() + 20
-        while not sleeping_sleep(pty.proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert wait_for(lambda: sleeping_sleep(pty.proc.pid), timeout=20), 'sleep never ran'
         pty.send(b'\x03')
         pty.expect(b'PROMPT$ ')
         # `exit` exits with the last status: that of an interrupted sleep.
