@@ -10,7 +10,9 @@
 
 #include "cli/cli.h"
 #include "base/error.h"
+#include "enter/registry.h"
 #include "monitor/launch.h"
+#include "monitor/status.h"
 #include "monitor/signals.h"
 #include "plan/plan.h"
 #include "confine/landlock.h"
@@ -204,6 +206,57 @@ run (const Output *out, const SbPlan *plan, const SbCliContext *context)
   return status;
 }
 
+/* `sandbox list [--json]`: the caller's named sandboxes. */
+static int
+list_sandboxes (const Output *out, const SbHostFacts *host, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  gboolean json = argc == 3 && strcmp (argv[2], "--json") == 0;
+
+  if (argc > 3 || (argc == 3 && !json))
+    {
+      sb_throw (&error, SB_ERROR_USAGE, "list: unexpected argument %s (only --json)", argv[2]);
+      return fail (out, error);
+    }
+  entries = sb_registry_list (host->runtime_dir, host->uid, &error);
+  if (entries == NULL)
+    return fail (out, error);
+  if (json)
+    g_string_append_c (text, '[');
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const SbRegistryEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *command = g_strjoinv (" ", entry->command);
+
+      if (!json)
+        {
+          g_string_append_printf (text, "%s\t%d\t%d\t%" G_GINT64_FORMAT "\t%s\t%s\n", entry->name,
+                                  (int) entry->pid, (int) entry->sandbox_pid, entry->started,
+                                  entry->confinement, command);
+          continue;
+        }
+      g_string_append (text, i > 0 ? ", {\"name\": " : "{\"name\": ");
+      sb_status_json_escape (text, entry->name);
+      g_string_append_printf (text, ", \"pid\": %d, \"sandbox-pid\": %d, \"started\": %"
+                              G_GINT64_FORMAT ", \"confinement\": ", (int) entry->pid,
+                              (int) entry->sandbox_pid, entry->started);
+      sb_status_json_escape (text, entry->confinement);
+      g_string_append (text, ", \"command\": [");
+      for (guint k = 0; entry->command[k] != NULL; k++)
+        {
+          if (k > 0)
+            g_string_append (text, ", ");
+          sb_status_json_escape (text, entry->command[k]);
+        }
+      g_string_append (text, "]}");
+    }
+  if (json)
+    g_string_append (text, "]\n");
+  return print_to_stdout (out, text->str);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -222,6 +275,10 @@ main (int argc, char **argv)
   sb_host_facts_gather (&host);
   if (!refuse_privileged_install (&error))
     return fail (&out, error);
+
+  /* Verbs: the sandbox personality's, first argument only. */
+  if (personality == SB_PERSONALITY_SANDBOX && argc >= 2 && strcmp (argv[1], "list") == 0)
+    return list_sandboxes (&out, &host, argc, argv);
 
   /* The context borrows host's strings. */
   context = (SbCliContext) {

@@ -9,7 +9,7 @@ function __sandbox_argument_kinds
         case --args --userns --userns2 --pidns --sync-fd --seccomp --add-seccomp-fd --block-fd \
             --userns-block-fd --info-fd --json-status-fd
             echo F
-        case --argv0 --uid --gid --hostname --exec-label --file-label --perms --size \
+        case --argv0 --uid --gid --hostname --name --exec-label --file-label --perms --size \
             --memory --pids --cpus --timeout --kill-after
             echo n
         case --rlimit
@@ -129,6 +129,7 @@ complete -c sandbox -n '__sandbox_is option' -l pidns -d 'Use the pid namespace 
 complete -c sandbox -n '__sandbox_is option' -l uid -d 'User id inside the sandbox'
 complete -c sandbox -n '__sandbox_is option' -l gid -d 'Group id inside the sandbox'
 complete -c sandbox -n '__sandbox_is option' -l hostname -d 'Host name inside the sandbox'
+complete -c sandbox -n '__sandbox_is option' -l name -d 'Register the sandbox under a name'
 complete -c sandbox -n '__sandbox_is option' -l chdir -d 'Working directory inside the sandbox'
 complete -c sandbox -n '__sandbox_is option' -l clearenv -d 'Clear the environment'
 complete -c sandbox -n '__sandbox_is option' -l setenv -d 'Set an environment variable'

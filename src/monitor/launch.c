@@ -21,6 +21,7 @@
 #include "monitor/signals.h"
 #include "monitor/status.h"
 #include "cgroup/cgroup.h"
+#include "enter/relay.h"
 #include "sandbox/terminal.h"
 
 /* The monitor: the caller's process, outside every namespace, which
@@ -52,6 +53,7 @@ typedef struct {
   gboolean timeout_killed;  /* ... and its SIGKILL, --kill-after later */
   SbCgroup *cgroup;     /* --memory, --pids, --cpus; NULL without them */
   SbCgroupReport usage; /* what the cgroup counted, once the sandbox is gone */
+  SbEnterRelay *relay;  /* --name; NULL without */
   gboolean done;
   int status;
 } Monitor;
@@ -377,6 +379,16 @@ signal_sandbox (Monitor *m, int sig)
              local_error != NULL ? local_error->message : g_strerror (errno));
 }
 
+/* `sandbox kill NAME`: as if the tool got the signal. */
+static void
+kill_request (void *data, int sig)
+{
+  Monitor *m = data;
+
+  m->signalled = TRUE;
+  signal_sandbox (m, sig);
+}
+
 /* --timeout: SIGTERM at the deadline, SIGKILL --kill-after later. */
 static void
 enforce_timeout (Monitor *m)
@@ -420,8 +432,8 @@ monitor_loop (Monitor *m, GError **error)
 {
   while (!m->done)
     {
-      struct pollfd fds[3];
-      nfds_t n = 0;
+      struct pollfd fds[3 + SB_ENTER_RELAY_MAX_POLL];
+      nfds_t n = 0, relayed;
       int ready;
 
       fds[n++] = (struct pollfd) { .fd = m->signal_fd, .events = POLLIN };
@@ -429,6 +441,8 @@ monitor_loop (Monitor *m, GError **error)
         fds[n++] = (struct pollfd) { .fd = m->channel, .events = POLLIN };
       if (m->parent_pidfd >= 0)
         fds[n++] = (struct pollfd) { .fd = m->parent_pidfd, .events = POLLIN };
+      relayed = n;
+      n += sb_enter_relay_poll_fds (m->relay, fds + n, SB_ENTER_RELAY_MAX_POLL);
 
       ready = poll (fds, n, poll_timeout (m));
       if (ready < 0 && errno == EINTR)
@@ -438,7 +452,8 @@ monitor_loop (Monitor *m, GError **error)
       if (m->deadline != 0 && g_get_monotonic_time () >= m->deadline)
         enforce_timeout (m);
 
-      for (nfds_t i = 0; i < n; i++)
+      sb_enter_relay_dispatch (m->relay, fds + relayed, n - relayed, kill_request, m);
+      for (nfds_t i = 0; i < relayed; i++)
         {
           if (fds[i].revents == 0)
             continue;
@@ -605,6 +620,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   /* Else pid 1 will tell its pid (SB_MSG_INIT). */
   if (!nested_pid)
     note_sandbox (m, pid);
+  sb_enter_relay_started (m->relay, pid);
   return TRUE;
 }
 
@@ -636,6 +652,7 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
 {
   pid_t parent = plan->host.parent;
   g_autoptr(SbCgroup) cgroup = NULL;
+  g_autoptr(SbEnterRelay) relay = NULL;
   guint64 caller_caps = 0;
   int channel[2];
   sigset_t signals, saved_mask;
@@ -666,6 +683,10 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
         return FALSE;
       m.cgroup = cgroup;
     }
+  relay = sb_enter_relay_open (plan, m.info.in_place ? "in-place" : "namespaces", error);
+  if (plan->name != NULL && relay == NULL)
+    return FALSE;
+  m.relay = relay;
   /* What root keeps by default: what it holds before joining anything. */
   if (!sb_caps_get_permitted (&caller_caps, error))
     return FALSE;

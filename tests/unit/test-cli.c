@@ -154,8 +154,8 @@ test_help_lists_every_option (void)
         }
       count++;
     }
-  /* bwrap 0.11.1's options, our 10, and the 6 resource limits. */
-  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6);
+  /* bwrap 0.11.1's options, our 10, the 6 resource limits and --name. */
+  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6 + 1);
   for (const char *const *name = (const char *const[]) { "--share-ipc", "--share-pid", "--share-uts",
                                                          "--share-cgroup", "--seccomp-profile",
                                                          "--seccomp-log", "--seccomp-print",
