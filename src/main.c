@@ -1,6 +1,7 @@
 /* sandbox: parse → validate → launch → exit status.  The one place that
  * prints errors. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 
 #include "cli/cli.h"
 #include "base/error.h"
+#include "base/glib-compat.h"
+#include "enter/client.h"
 #include "enter/registry.h"
 #include "monitor/launch.h"
 #include "monitor/status.h"
@@ -257,6 +260,49 @@ list_sandboxes (const Output *out, const SbHostFacts *host, int argc, char **arg
   return print_to_stdout (out, text->str);
 }
 
+/* `sandbox enter NAME|PID [--] [COMMAND...]` and `sandbox kill NAME|PID
+ * [SIGNAL]`: requests to the monitor of one of the caller's sandboxes. */
+static int
+enter_or_kill (const Output *out, const SbHostFacts *host, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbRegistryEntry) entry = NULL;
+  g_autofd int connection = -1;
+  gboolean kill_verb = strcmp (argv[1], "kill") == 0;
+  int first = 3, status = 1, sig = SIGTERM;
+
+  if (argc < 3)
+    {
+      sb_throw (&error, SB_ERROR_USAGE, "%s: which sandbox? (NAME or PID, see sandbox list)", argv[1]);
+      return fail (out, error);
+    }
+  if (kill_verb && argc > 4)
+    {
+      sb_throw (&error, SB_ERROR_USAGE, "kill: unexpected argument %s", argv[4]);
+      return fail (out, error);
+    }
+  if (kill_verb && argc == 4 && !sb_cli_read_signal (argv[3], &sig))
+    {
+      sb_throw (&error, SB_ERROR_USAGE, "kill: %s is not a signal (a number or a name: TERM, KILL...)",
+                argv[3]);
+      return fail (out, error);
+    }
+  entry = sb_registry_find (host->runtime_dir, host->uid, argv[2], NULL, &error);
+  if (entry == NULL)
+    return fail (out, error);
+  connection = sb_registry_connect (host->runtime_dir, host->uid, entry, &error);
+  if (connection < 0)
+    return fail (out, error);
+  if (kill_verb)
+    return sb_enter_signal_sandbox (connection, sig, &error) ? 0 : fail (out, error);
+  if (first < argc && strcmp (argv[first], "--") == 0)
+    first++;
+  if (!sb_enter_command (connection, g_getenv ("TERM"), (const char *const *) argv + first, &status,
+                         &error))
+    return fail (out, error);
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -279,6 +325,9 @@ main (int argc, char **argv)
   /* Verbs: the sandbox personality's, first argument only. */
   if (personality == SB_PERSONALITY_SANDBOX && argc >= 2 && strcmp (argv[1], "list") == 0)
     return list_sandboxes (&out, &host, argc, argv);
+  if (personality == SB_PERSONALITY_SANDBOX && argc >= 2
+      && (strcmp (argv[1], "enter") == 0 || strcmp (argv[1], "kill") == 0))
+    return enter_or_kill (&out, &host, argc, argv);
 
   /* The context borrows host's strings. */
   context = (SbCliContext) {

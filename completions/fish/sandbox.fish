@@ -191,3 +191,9 @@ complete -c sandbox -n '__sandbox_is option' -l kill-after -d 'SIGKILL this long
 complete -c sandbox -n '__sandbox_is arg-r' -a 'as= core= cpu= data= fsize= locks= memlock= msgqueue= nice= nofile= nproc= rss= rtprio= rttime= sigpending= stack=' -f
 complete -c sandbox -n '__sandbox_is option' -l share-abstract-sockets -d 'With --share-net, keep the host abstract unix sockets reachable'
 complete -c sandbox -n '__sandbox_is option' -l strict -d 'Refuse rather than confine in place where user namespaces are refused'
+
+# The verbs, first argument only.
+complete -c sandbox -n '__fish_is_first_arg' -a 'list' -d 'List your named sandboxes'
+complete -c sandbox -n '__fish_is_first_arg' -a 'enter' -d 'Run a command in a named sandbox'
+complete -c sandbox -n '__fish_is_first_arg' -a 'kill' -d 'Signal every process of a named sandbox'
+complete -c sandbox -n '__fish_seen_subcommand_from enter kill; and test (count (commandline -opc)) -eq 2' -f -a '(sandbox list 2>/dev/null | cut -f1)'

@@ -1,6 +1,7 @@
 #include "enter/relay.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -48,7 +49,9 @@ sb_enter_relay_open (const SbPlan *plan, const char *confinement, GError **error
   relay->registration = sb_registry_claim (plan->host.runtime_dir, plan->host.uid, &entry, error);
   if (relay->registration == NULL)
     return NULL;
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+  /* Ours is read until empty; pid 1 reads one message a poll. */
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0
+      || fcntl (pair[0], F_SETFL, O_NONBLOCK) != 0)
     {
       sb_throw_errno (error, "--name %s: creating the socket to the sandbox", plan->name);
       return NULL;

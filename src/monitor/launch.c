@@ -571,6 +571,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
     .monitor_pid = getpid (),
     .saved_mask = *saved_mask,
     .take_terminal = m->held_terminal,
+    .join_fd = sb_enter_relay_sandbox_end (m->relay),
   };
   int cgroup_fd = m->cgroup != NULL ? sb_cgroup_clone_fd (m->cgroup) : -1;
   pid_t pid;

@@ -31,7 +31,7 @@ def env_for(runtime_dir):
 
 def start(runtime_dir, name, *command):
     """A named sandbox running COMMAND, once its entry is there."""
-    proc = subprocess.Popen(PROG + ['--name', name] + sbtest.USR + ['--'] + list(command),
+    proc = subprocess.Popen(PROG + ['--name', name] + sbtest.USR + ['--tmpfs', '/tmp', '--'] + list(command),
                             env=env_for(runtime_dir), stdout=subprocess.DEVNULL)
     entry = os.path.join(runtime_dir, 'sandbox', name + '.entry')
     assert sbtest.wait_for(lambda: os.path.exists(entry)), 'no registry entry for ' + name
@@ -112,3 +112,52 @@ def test_registry_not_private_is_refused(runtime_dir):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert 'not private' in result.stderr
+
+
+def enter(runtime_dir, target, *command):
+    return subprocess.run(PROG + ['enter', target, '--'] + list(command), env=env_for(runtime_dir),
+                          capture_output=True, text=True, timeout=30)
+
+
+def test_enter_has_the_sandbox_confinement(runtime_dir):
+    proc = start(runtime_dir, 'in', 'sh', '-c', 'echo made > /tmp/mark; exec sleep 100')
+    try:
+        assert sbtest.wait_for(lambda: enter(runtime_dir, 'in', 'cat', '/tmp/mark').stdout == 'made\n')
+        result = enter(runtime_dir, 'in', 'sh', '-c',
+                       'cat /proc/self/status; readlink /proc/self/ns/pid /proc/self/ns/mnt; '
+                       'ls /proc/self/fd; exit 3')
+        assert result.returncode == 3, result.stderr
+        status = sbtest.proc_status(result.stdout)
+        assert status['Seccomp'] == '2'
+        assert status['NoNewPrivs'] == '1'
+        assert int(status['CapEff'], 16) == 0 and int(status['CapBnd'], 16) == 0
+        # Its stdio and ls's own directory fd, nothing else.
+        fds = [line for line in result.stdout.splitlines() if line.isdigit()]
+        assert fds == ['0', '1', '2', '3']
+        # The sandbox's own pid and mount namespaces, not the host's.
+        assert os.readlink('/proc/self/ns/pid') not in result.stdout
+        assert os.readlink('/proc/self/ns/mnt') not in result.stdout
+        refused = enter(runtime_dir, 'in', 'unshare', '-Ur', 'true')
+        assert refused.returncode != 0
+        # By pid too.
+        assert enter(runtime_dir, str(proc.pid), 'true').returncode == 0
+    finally:
+        end(proc)
+
+
+def test_enter_refuses_what_is_not_a_sandbox_of_ours(runtime_dir):
+    result = enter(runtime_dir, 'nothing', 'true')
+    assert result.returncode == 1 and 'no sandbox of yours' in result.stderr
+    result = enter(runtime_dir, str(os.getpid()), 'true')
+    assert result.returncode == 1 and 'not one of your named sandboxes' in result.stderr
+
+
+def test_kill_ends_the_sandbox(runtime_dir):
+    proc = start(runtime_dir, 'k', 'sleep', '100')
+    pidfd = os.pidfd_open(proc.pid)
+    result = subprocess.run(PROG + ['kill', 'k', 'KILL'], env=env_for(runtime_dir),
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    proc.wait(timeout=30)
+    os.close(pidfd)
+    assert listed(runtime_dir) == []
