@@ -568,6 +568,36 @@ handle_cap (SbCliParser *parser, const SbCliOption *option, const char *const *v
   return TRUE;
 }
 
+/* --map-auto, --map-users, --map-groups: maps written from outside into a
+ * user namespace of ours, which they therefore ask for (parse.c). */
+static void
+note_idmapping (SbCliParser *parser, const SbCliOption *option)
+{
+  if (parser->plan->idmapping.option == NULL)
+    parser->plan->idmapping.option = option->name;
+  note_unshare_option (parser, option);
+}
+
+static gboolean
+handle_map_auto (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                 GError **error)
+{
+  parser->plan->idmapping.map_auto = true;
+  note_idmapping (parser, option);
+  return TRUE;
+}
+
+static gboolean
+handle_map_ranges (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                   GError **error)
+{
+  SbIdMapping *mapping = &parser->plan->idmapping;
+
+  note_idmapping (parser, option);
+  return sb_idranges_parse (option->name, values[0], option->data ? mapping->groups
+                                                                  : mapping->users, error);
+}
+
 static gboolean
 handle_perms (SbCliParser *parser, const SbCliOption *option, const char *const *values,
               GError **error)
@@ -664,6 +694,15 @@ const SbCliOption sb_cli_options[] = {
     set_uid, 0, SB_CLI_WARN_LAST },
   { "--gid", 1, "GID", "Custom gid in the sandbox (requires --unshare-user or --userns)",
     set_gid, 0, SB_CLI_WARN_LAST },
+  { "--map-auto", 0, NULL,
+    "Map the caller's ids and its subordinate ids (/etc/subuid, /etc/subgid)",
+    handle_map_auto, 0, 0 },
+  { "--map-users", 1, "IN:OUT:COUNT",
+    "Map COUNT uids from OUT up to IN up (repeatable; within /etc/subuid)",
+    handle_map_ranges, 0, 0 },
+  { "--map-groups", 1, "IN:OUT:COUNT",
+    "Map COUNT gids from OUT up to IN up (repeatable; within /etc/subgid)",
+    handle_map_ranges, 1, 0 },
   { "--hostname", 1, "NAME", "Custom hostname in the sandbox (requires --unshare-uts)",
     set_hostname, 0, SB_CLI_WARN_LAST },
   { "--chdir", 1, "DIR", "Change directory to DIR",

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "base/host.h"
+#include "plan/idranges.h"
 #include "plan/limits.h"
 
 typedef enum {
@@ -123,6 +124,8 @@ typedef struct {
   gint64 uid;
   gint64 gid;
   char *hostname;               /* --hostname, needs the uts namespace */
+  SbIdMapping idmapping;        /* --map-auto, --map-users, --map-groups (both personalities):
+                                   maps written from outside; --uid/--gid default to 0 then */
 
   /* The filesystem, in command-line order. */
   GArray *ops;                  /* of SbMountOp */

@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "sandbox/caps.h"
@@ -154,7 +155,9 @@ wanted_gid (const Child *c)
 static gboolean
 root_for_setup (const SbPlan *plan, SbNamespace created, guint32 outside_uid, guint32 outside_gid)
 {
+  /* Maps from outside (--map-*) always map 0. */
   return (created & SB_NS_USER) != 0 && plan_has_op (plan, SB_OP_DEV)
+         && !sb_idmapping_wanted (&plan->idmapping)
          && (wanted_id (plan->uid, outside_uid) != 0 || wanted_id (plan->gid, outside_gid) != 0);
 }
 
@@ -233,6 +236,47 @@ setup_gid (const Child *c)
   return needs_root_for_setup (c) ? 0 : wanted_gid (c);
 }
 
+/* To UID and GID, keeping the capabilities until they are set for the
+ * command. */
+static gboolean
+change_ids (const Child *c, uid_t uid, gid_t gid, GError **error)
+{
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
+    return sb_throw_errno (error, "keeping capabilities across the id switch");
+  if (setresgid (gid, gid, gid) != 0)
+    return sb_throw_errno (error, "switching to gid %u", (guint) gid);
+  if (setresuid (uid, uid, uid) != 0)
+    return sb_throw_errno (error, "switching to uid %u", (guint) uid);
+  if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0)
+    return sb_throw_errno (error, "resetting keep-capabilities");
+  /* A uid change empties the effective set; the steps left need it. */
+  if (!sb_caps_raise_effective (error))
+    return FALSE;
+  return arm_parent_death (c, error);
+}
+
+/* --map-*: the monitor writes the maps (newuidmap) and says so.  We are
+ * then whatever the caller's ids map to, maybe nothing: become --uid and
+ * --gid before the setup creates files, without the caller's
+ * supplementary groups, which the full gid map lets us drop (podman does
+ * too). */
+static gboolean
+await_maps (const Child *c, GError **error)
+{
+  SbMsg msg = { 0 };
+
+  if (sb_channel_recv (c->ctx->channel, &msg, NULL) != SB_CHANNEL_MESSAGE
+      || msg.type != SB_MSG_MAPPED)
+    _exit (1);
+  if (c->plan->userns_block_fd >= 0)
+    wait_on_fd (c->plan->userns_block_fd);
+  /* newgidmap denies setgroups when it maps the caller's gid alone (no
+   * --map-auto nor --map-groups): the groups stay then, as with one-line maps. */
+  if (setgroups (0, NULL) != 0 && errno != EPERM)
+    return sb_throw_errno (error, "dropping the supplementary groups");
+  return change_ids (c, (uid_t) c->plan->uid, (gid_t) c->plan->gid, error);
+}
+
 static gboolean
 map_outer_userns (const Child *c, GError **error)
 {
@@ -245,6 +289,8 @@ map_outer_userns (const Child *c, GError **error)
 
   if ((c->ctx->created & SB_NS_USER) == 0)
     return TRUE;
+  if (sb_idmapping_wanted (&c->plan->idmapping))
+    return await_maps (c, error);
   /* An outside helper (newuidmap) writes the maps meanwhile. */
   if (c->plan->userns_block_fd >= 0)
     {
@@ -336,8 +382,8 @@ enter_final_userns (Child *c, GError **error)
 }
 
 /* With --userns, the joined namespace may map the caller to another id
- * than --uid/--gid ask for: switch, keeping the capabilities until they
- * are set for the command.  (In a namespace of ours the maps did it.) */
+ * than --uid/--gid ask for: switch.  (In a namespace of ours the maps did
+ * it.) */
 static gboolean
 switch_ids (Child *c, GError **error)
 {
@@ -346,18 +392,7 @@ switch_ids (Child *c, GError **error)
 
   if ((c->ctx->created & SB_NS_USER) != 0 || (getuid () == uid && getgid () == gid))
     return TRUE;
-  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
-    return sb_throw_errno (error, "keeping capabilities across the id switch");
-  if (setresgid (gid, gid, gid) != 0)
-    return sb_throw_errno (error, "switching to gid %u", (guint) gid);
-  if (setresuid (uid, uid, uid) != 0)
-    return sb_throw_errno (error, "switching to uid %u", (guint) uid);
-  if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0)
-    return sb_throw_errno (error, "resetting keep-capabilities");
-  /* A uid change empties the effective set; the steps left need it. */
-  if (!sb_caps_raise_effective (error))
-    return FALSE;
-  return arm_parent_death (c, error);
+  return change_ids (c, uid, gid, error);
 }
 
 static void

@@ -108,6 +108,46 @@ assert_lines (const SbPlan *plan, const char *prefix, const char *expected)
   g_assert_cmpstr (found, ==, expected);
 }
 
+/* --- subordinate id maps --- */
+
+/* The maps need a user namespace of ours, even as root under bwrap's
+ * personality, and put the command at 0 unless --uid says otherwise. */
+static void
+test_map_auto_implies (void)
+{
+  g_autoptr(SbPlan) root = parse_ok (SB_PERSONALITY_BWRAP, ROOT, "--map-auto true");
+  g_autoptr(SbPlan) user = parse_ok (SB_PERSONALITY_SANDBOX, USER, "--map-auto --uid 1000 true");
+
+  assert_has_line (root, "unshare: user");
+  g_assert_cmpint (root->unshare_try & SB_NS_USER, ==, 0);
+  assert_has_line (root, "map-auto: yes");
+  assert_has_line (root, "uid: 0");
+  assert_has_line (root, "gid: 0");
+  g_assert_cmpint (user->unshare_try & SB_NS_USER, ==, 0);
+  assert_has_line (user, "uid: 1000");
+  assert_has_line (user, "gid: 0");
+  g_assert_cmpstr (user->unshare_option, ==, "--map-auto");
+}
+
+static void
+test_map_ranges (void)
+{
+  g_autoptr(SbPlan) plan = parse ("--map-users 0:165536:65536 --map-users 65536:1000:1 "
+                                  "--map-groups 0:165536:65536 true");
+  g_autoptr(GError) error = NULL;
+
+  assert_lines (plan, "map-", "map-users: 0:165536:65536|map-users: 65536:1000:1|"
+                "map-groups: 0:165536:65536");
+  g_assert_cmpstr (plan->idmapping.option, ==, "--map-users");
+  g_assert_true (sb_plan_validate (plan, &error));
+  g_assert_no_error (error);
+  assert_parse_error ("--map-users 0:1 true",
+                      "--map-users 0:1: expected IN:OUT:COUNT in decimal, e.g. 0:100000:65536");
+  assert_parse_error ("--map-groups 0:1:0 true",
+                      "--map-groups 0:1:0: COUNT must be at least 1 and both ranges end by id "
+                      "4294967294");
+}
+
 /* --- help, version, personality --- */
 
 static void
@@ -154,8 +194,8 @@ test_help_lists_every_option (void)
         }
       count++;
     }
-  /* bwrap 0.11.1's options, our 10, and the 6 resource limits. */
-  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6);
+  /* bwrap 0.11.1's options, our 10, the 6 resource limits and the 3 id maps. */
+  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6 + 3);
   for (const char *const *name = (const char *const[]) { "--share-ipc", "--share-pid", "--share-uts",
                                                          "--share-cgroup", "--seccomp-profile",
                                                          "--seccomp-log", "--seccomp-print",
@@ -1258,6 +1298,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/cli/map/auto-implies", test_map_auto_implies);
+  g_test_add_func ("/cli/map/ranges", test_map_ranges);
   g_test_add_func ("/cli/help/format", test_help_format);
   g_test_add_func ("/cli/help/every-option", test_help_lists_every_option);
   g_test_add_func ("/cli/help/stops-parsing", test_help_stops_parsing);

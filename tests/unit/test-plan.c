@@ -326,6 +326,24 @@ test_dump_everything_set (void)
   }
 }
 
+/* --map-*: into a user namespace of ours, with --uid/--gid among the ids
+ * mapped. */
+static void
+test_validate_idmapping (void)
+{
+  assert_valid ("--map-users 0:100000:10 --uid 9 true");
+  assert_invalid ("--map-users 0:100000:10 --uid 10 true",
+                  "--uid 10 is not mapped by --map-users");
+  assert_invalid ("--map-groups 0:100000:10 --gid 10 true",
+                  "--gid 10 is not mapped by --map-groups");
+  assert_invalid ("--map-auto --userns 3 true",
+                  "--map-auto cannot be combined with --userns: the maps are written into "
+                  "a user namespace the sandbox makes");
+  assert_invalid ("--unshare-user --map-auto --disable-userns true",
+                  "--map-auto cannot be combined with --disable-userns, whose nested user "
+                  "namespace would map one id only");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -335,6 +353,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plan/validate/ids", test_validate_ids);
   g_test_add_func ("/plan/validate/hostname-pid1", test_validate_hostname_and_pid1);
   g_test_add_func ("/plan/validate/userns", test_validate_userns);
+  g_test_add_func ("/plan/validate/idmapping", test_validate_idmapping);
   g_test_add_func ("/plan/validate/disable-userns", test_validate_disable_userns);
   g_test_add_func ("/plan/validate/userns-block-fd", test_validate_userns_block_fd);
   g_test_add_func ("/plan/validate/seccomp", test_validate_seccomp);
