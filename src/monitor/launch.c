@@ -69,20 +69,29 @@ resolve_namespaces (const SbPlan *plan)
 /* clone3 without a stack is fork into new namespaces: the child is pid 1 of
  * its pid namespace straight away, with no intermediate process (fork then
  * unshare would need a second fork for that).  clone serves kernels before
- * 5.3 and container filters that hide clone3. */
+ * 5.3 (ENOSYS, remembered: start_child may clone twice) and container
+ * filters that hide clone3 (ENOSYS, or EPERM in profiles older than glibc's
+ * use of it: clone then gives the real answer). */
 static pid_t
 clone_child (unsigned long flags)
 {
+  static gboolean clone3_missing;
   struct {
     guint64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
   } args = { .flags = flags, .exit_signal = SIGCHLD };
-  long pid = syscall (SYS_clone3, &args, sizeof args);
+  long pid;
 
-  if (pid < 0 && errno == ENOSYS)
+  if (!clone3_missing)
+    {
+      pid = syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0 || (errno != ENOSYS && errno != EPERM))
+        return pid;
+      clone3_missing = errno == ENOSYS;
+    }
 #if defined(__s390__) || defined(__CRIS__)
-    pid = syscall (SYS_clone, NULL, flags | SIGCHLD);
+  pid = syscall (SYS_clone, NULL, flags | SIGCHLD);
 #else
-    pid = syscall (SYS_clone, flags | SIGCHLD, NULL);
+  pid = syscall (SYS_clone, flags | SIGCHLD, NULL);
 #endif
   return pid;
 }

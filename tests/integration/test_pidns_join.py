@@ -1,0 +1,91 @@
+"""--pidns FD with --unshare-pid: the new pid namespace is made inside the
+joined one, below a relay process that waits for its pid 1.  What the relay
+holds."""
+
+import json
+import os
+import select
+import signal
+import subprocess
+import time
+
+import pytest
+
+from sbtest import SANDBOX, USR, wait_for
+
+
+class NamespaceHolder:
+    """A process in a new user and pid namespace of ours (unshare -Urpf),
+    whose namespaces a sandbox can join with --userns and --pidns."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen(['unshare', '-Urpf', 'sleep', '120'])
+        # The sleep is unshare's child, pid 1 of the new pid namespace.
+        children = '/proc/%d/task/%d/children' % (self.proc.pid, self.proc.pid)
+
+        def inner():
+            try:
+                with open(children) as f:
+                    pids = f.read().split()
+                return int(pids[0]) if pids else None
+            except OSError:
+                return None
+        pid = wait_for(inner, timeout=10)
+        assert pid is not None, 'unshare -Urpf started no child'
+        # Joined by its namespace fds, not by pid: these stay valid.
+        self.userns = os.open('/proc/%d/ns/user' % pid, os.O_RDONLY | os.O_CLOEXEC)
+        self.pidns = os.open('/proc/%d/ns/pid' % pid, os.O_RDONLY | os.O_CLOEXEC)
+
+    def close(self):
+        os.close(self.userns)
+        os.close(self.pidns)
+        self.proc.kill()
+        self.proc.wait()
+
+
+@pytest.fixture
+def holder():
+    h = NamespaceHolder()
+    yield h
+    h.close()
+
+
+def eof_within(fd, seconds):
+    """Reads FD until EOF; True if EOF came within SECONDS."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return False
+        if os.read(fd, 4096) == b'':
+            return True
+
+
+def test_relay_keeps_no_inherited_fd(holder):
+    # The reader of --info-fd sees EOF once the report is written, however
+    # long the command runs: the relay above the new pid namespace does
+    # not hold the write end (nor any other inherited fd) meanwhile.
+    info_r, info_w = os.pipe()
+    held_r, held_w = os.pipe()
+    proc = subprocess.Popen(
+        [SANDBOX] + USR + ['--userns', str(holder.userns), '--pidns', str(holder.pidns),
+                           '--unshare-pid', '--info-fd', str(info_w), '--',
+                           'sh', '-c', 'read x'],
+        stdin=subprocess.PIPE, pass_fds=(holder.userns, holder.pidns, info_w, held_w))
+    os.close(info_w)
+    os.close(held_w)
+    try:
+        assert eof_within(info_r, 5.0), 'no EOF on --info-fd while the command runs'
+        assert proc.poll() is None
+        # The inherited pipe: the command keeps it, nothing else of ours.
+        relay = [int(p) for p in open('/proc/%d/task/%d/children'
+                                      % (proc.pid, proc.pid)).read().split()]
+        assert len(relay) == 1, relay
+        fds = {int(fd) for fd in os.listdir('/proc/%d/fd' % relay[0])}
+        assert fds <= {0, 1, 2}, fds
+    finally:
+        proc.communicate(b'go\n', timeout=30)
+        os.close(info_r)
+        os.close(held_r)
+    assert proc.returncode == 0
+
