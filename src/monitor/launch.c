@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "sandbox/exec.h"
 #include "base/glib-compat.h"
+#include "base/pidfd.h"
 #include "sandbox/reaper.h"
 #include "monitor/status.h"
 
@@ -27,7 +28,9 @@ typedef struct {
   SbNamespace created;
   uid_t real_uid;       /* the caller's, before joining any user namespace */
   pid_t child;          /* our child: the sandbox's pid 1, or the relay of --pidns */
+  int child_pidfd;      /* -1 without pidfds (Linux < 5.3) */
   pid_t sandbox_pid;    /* pid 1 of the sandbox, once it said so */
+  int sandbox_pidfd;    /* pid 1's own when it is not our child, else -1 */
   pid_t command_pid;
   SbStatusInfo info;    /* pid 1 and its namespaces, for the reports */
   int channel;          /* -1 once every sandbox end is closed */
@@ -205,6 +208,8 @@ handle_message (Monitor *m, SbMsg *msg, GError **error)
   switch (msg->type)
     {
     case SB_MSG_INIT:
+      g_clear_fd (&m->sandbox_pidfd, NULL);
+      m->sandbox_pidfd = g_steal_fd (&msg->fd);
       note_sandbox (m, msg->pid);
       /* An outside newuidmap waits for the child's pid before it can write
        * the maps the child waits for. */
@@ -282,6 +287,27 @@ read_messages (Monitor *m, GError **error)
   return TRUE;
 }
 
+/* By pidfd: a pid names another process once its own is reaped.  Without
+ * pidfds only our child is signalled, by pid, and only until we reap it. */
+static void
+signal_child (Monitor *m, int sig)
+{
+  if (sb_pidfd_signal (m->child_pidfd, m->child, !m->reaped, sig) != 0 && errno != ESRCH)
+    g_debug ("signalling the sandbox: %s", g_strerror (errno));
+}
+
+/* pid 1 of the sandbox.  When it is not our child (the relay of --pidns is)
+ * and we have no pidfd of it, the relay gets the signal instead: SIGKILL
+ * then ends pid 1 through its parent-death signal. */
+static void
+signal_sandbox (Monitor *m, int sig)
+{
+  if (m->sandbox_pidfd < 0)
+    signal_child (m, sig);
+  else if (sb_pidfd_signal (m->sandbox_pidfd, 0, FALSE, sig) != 0 && errno != ESRCH)
+    g_debug ("signalling the sandbox: %s", g_strerror (errno));
+}
+
 static gboolean
 handle_signal (Monitor *m, GError **error)
 {
@@ -319,16 +345,15 @@ handle_signal (Monitor *m, GError **error)
   m->signalled = TRUE;
   /* Without --new-session the sandbox shares our terminal's signals. */
   if (sb_reaper_should_forward (si.ssi_code, m->plan->new_session))
-    kill (m->sandbox_pid != 0 ? m->sandbox_pid : m->child, si.ssi_signo);
+    signal_sandbox (m, si.ssi_signo);
   return TRUE;
 }
 
 static void
 kill_sandbox (Monitor *m)
 {
-  if (m->sandbox_pid != 0)
-    kill (m->sandbox_pid, SIGKILL);
-  kill (m->child, SIGKILL);
+  signal_sandbox (m, SIGKILL);
+  signal_child (m, SIGKILL);
 }
 
 static gboolean
@@ -389,8 +414,7 @@ tear_down (Monitor *m)
 {
   if (m->reaped)
     return;
-  if (kill (m->sandbox_pid != 0 ? m->sandbox_pid : m->child, SIGKILL) != 0)
-    g_debug ("killing the sandbox: %s", g_strerror (errno));
+  signal_sandbox (m, SIGKILL);
   while (waitpid (m->child, NULL, 0) < 0 && errno == EINTR)
     ;
   m->reaped = TRUE;
@@ -490,6 +514,8 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   if (pid == 0)
     sb_child_run (&ctx);
   m->child = pid;
+  /* Not reaped before this: the pid is still our child's. */
+  m->child_pidfd = sb_pidfd_open (pid);
   /* Else pid 1 will tell its pid (SB_MSG_INIT). */
   if (!nested_pid)
     note_sandbox (m, pid);
@@ -511,6 +537,8 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
     .channel = -1,
     .signal_fd = -1,
     .parent_pidfd = -1,
+    .child_pidfd = -1,
+    .sandbox_pidfd = -1,
   };
 
   /* What root keeps by default: what it holds before joining anything. */
@@ -523,7 +551,7 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
       /* Also catches a caller whose thread that forked us ended while the
        * process lives on: the parent-death signal fires then too, the
        * pidfd not.  Either kills the sandbox. */
-      m.parent_pidfd = syscall (SYS_pidfd_open, parent, 0);
+      m.parent_pidfd = sb_pidfd_open (parent);
       if (m.parent_pidfd >= 0 && getppid () != parent)
         {
           g_clear_fd (&m.parent_pidfd, NULL);
@@ -591,6 +619,8 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
   g_clear_fd (&m.channel, NULL);
   g_clear_fd (&m.signal_fd, NULL);
   g_clear_fd (&m.parent_pidfd, NULL);
+  g_clear_fd (&m.child_pidfd, NULL);
+  g_clear_fd (&m.sandbox_pidfd, NULL);
 
   if (ok && m.child_error != NULL)
     {

@@ -22,6 +22,7 @@
 #include "base/glib-compat.h"
 #include "sandbox/idmap.h"
 #include "sandbox/loopback.h"
+#include "base/pidfd.h"
 #include "sandbox/reaper.h"
 #include "rootfs/rootfs.h"
 
@@ -588,8 +589,13 @@ set_up (Child *c, GError **error)
     {
       if (!enter_nested_pid_ns (c, error))
         return FALSE;
-      /* Only there is our pid not the one clone returned to the monitor. */
-      if (!sb_channel_send (c->ctx->channel, SB_MSG_INIT, 0))
+      /* Only there is our pid not the one clone returned to the monitor,
+       * and only a pidfd lets it signal us without hitting another
+       * process that got the pid after we were reaped (none on Linux
+       * before 5.3: the monitor then signals the relay). */
+      g_autofd int pidfd = sb_pidfd_open (getpid ());
+
+      if (!sb_channel_send_fd (c->ctx->channel, SB_MSG_INIT, pidfd))
         _exit (1);
     }
 

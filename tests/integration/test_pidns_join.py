@@ -1,6 +1,6 @@
 """--pidns FD with --unshare-pid: the new pid namespace is made inside the
 joined one, below a relay process that waits for its pid 1.  What the relay
-holds."""
+holds, and what the monitor may signal once that pid 1 is gone."""
 
 import json
 import os
@@ -89,3 +89,81 @@ def test_relay_keeps_no_inherited_fd(holder):
         os.close(held_r)
     assert proc.returncode == 0
 
+
+# Run as pid 1 of a pid namespace of the test's own (unshare -Urpf
+# --mount-proc), where ns_last_pid chooses the next pid: the sandbox's pid 1
+# exits and is reaped by the relay while the monitor is stopped, a decoy
+# takes its pid, and the monitor, continued, gets a SIGTERM to pass on.
+PID_REUSE_SCENARIO = r'''
+import json, os, signal, subprocess, sys, time
+
+def state(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0]
+    except OSError:
+        return None
+
+def until(what, predicate):
+    deadline = time.monotonic() + 10
+    while not predicate():
+        if time.monotonic() > deadline:
+            sys.exit('timed out waiting for ' + what)
+        time.sleep(0.01)
+
+pidns = os.open('/proc/self/ns/pid', os.O_RDONLY)
+info_r, info_w = os.pipe()
+monitor = subprocess.Popen(
+    sys.argv[1:] + ['--pidns', str(pidns), '--unshare-pid', '--info-fd', str(info_w),
+                    '--', 'sh', '-c', 'echo ready; read x'],
+    stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(pidns, info_w))
+os.close(info_w)
+text = b''
+while True:
+    try:
+        info = json.loads(text)
+        break
+    except ValueError:
+        chunk = os.read(info_r, 4096)
+        if not chunk:
+            sys.exit('no report on --info-fd')
+        text += chunk
+pid1 = info['child-pid']
+# The command runs: the monitor is done with the start.
+if monitor.stdout.readline() != b'ready\n':
+    sys.exit('the command did not start')
+os.kill(monitor.pid, signal.SIGSTOP)
+until('the monitor to stop', lambda: state(monitor.pid) == 'T')
+monitor.stdin.write(b'go\n')
+monitor.stdin.close()
+until('pid 1 to be reaped', lambda: state(pid1) is None)
+with open('/proc/%d/task/%d/children' % (monitor.pid, monitor.pid)) as f:
+    relay = int(f.read().split()[0])
+until('the relay to exit', lambda: state(relay) == 'Z')
+with open('/proc/sys/kernel/ns_last_pid', 'w') as f:
+    f.write(str(pid1 - 1))
+decoy = subprocess.Popen(['sleep', '60'])
+os.kill(monitor.pid, signal.SIGTERM)
+os.kill(monitor.pid, signal.SIGCONT)
+monitor.wait(30)
+try:
+    decoy.wait(1)
+except subprocess.TimeoutExpired:
+    pass
+print(json.dumps({'decoy has the pid': decoy.pid == pid1,
+                  'decoy signalled': decoy.returncode}))
+decoy.kill()
+decoy.wait()
+'''
+
+
+def test_monitor_never_signals_a_process_that_took_pid_1s_pid():
+    r = subprocess.run(['unshare', '-Urpf', '--mount-proc', '/usr/bin/python3', '-c',
+                        PID_REUSE_SCENARIO, SANDBOX] + USR,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    if not result['decoy has the pid']:
+        pytest.skip('another process of the test namespace took the pid first')
+    assert result['decoy signalled'] is None
