@@ -11,7 +11,9 @@
 #include "cli/cli.h"
 #include "base/error.h"
 #include "monitor/launch.h"
+#include "monitor/signals.h"
 #include "plan/plan.h"
+#include "confine/landlock.h"
 #include "confine/seccomp-programs.h"
 
 typedef struct {
@@ -63,6 +65,20 @@ refuse_privileged_install (GError **error)
   return TRUE;
 }
 
+/* --help, --version, --seccomp-print: a reader that got a truncated text
+ * (a full disk, a closed pipe) must not see success. */
+static int
+print_to_stdout (const Output *out, const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  fputs (text, stdout);
+  if (fflush (stdout) == 0 && !ferror (stdout))
+    return 0;
+  sb_throw_errno (&error, "writing to standard output");
+  return fail (out, error);
+}
+
 /* bwrap without SELinux refuses labels rather than ignore them; so do we. */
 static gboolean
 check_labels (const SbPlan *plan, GError **error)
@@ -74,11 +90,93 @@ check_labels (const SbPlan *plan, GError **error)
   return TRUE;
 }
 
+/* The launch, the note on a limit that ended the command (bwrap says
+ * nothing of its own after the command ran), and the death of the signal
+ * that killed the command where the caller expects it. */
+static gboolean
+launch (const Output *out, const SbPlan *plan, const SbSeccompSet *filters,
+        const SbLandlockRuleset *landlock, int *status, GError **error)
+{
+  g_autofree char *note = NULL;
+  SbExitStatus exit_status = { .code = 1 };
+
+  if (!sb_launch_run (plan, filters, landlock, &exit_status, &note, error))
+    return FALSE;
+  if (note != NULL && plan->personality == SB_PERSONALITY_SANDBOX)
+    print_message (out, "<5>", note);
+  if (exit_status.signal != 0)
+    sb_signals_die_of (exit_status.signal);
+  *status = exit_status.code;
+  return TRUE;
+}
+
+/* The host refused the user namespace (WHY says how): under the sandbox
+ * personality the command runs without namespaces, confined by Landlock,
+ * seccomp, no_new_privs and no capabilities, unless --strict forbids it,
+ * the plan asks for what only namespaces give, or Landlock is missing. */
 static int
-run (const Output *out, const SbPlan *plan)
+run_in_place (const Output *out, const SbPlan *plan, const SbCliContext *context,
+              SbSeccompSet *filters, const char *why)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbLandlockRuleset) ruleset = NULL;
+  g_autofree char *gaps = NULL;
+  g_autofree char *notice = NULL;
+  int status = 1;
+
+  if (plan->strict)
+    {
+      sb_throw (&error, SB_ERROR_SETUP,
+                "--strict: refusing to run confined in place without namespaces, as %s", why);
+      return fail (out, error);
+    }
+  ruleset = sb_landlock_rules_from_plan (plan, plan->host.uid, plan->host.gid, why, &error);
+  if (ruleset == NULL)
+    return fail (out, error);
+  ruleset->abi = sb_landlock_abi (&error);
+  if (ruleset->abi == 0)
+    {
+      g_autofree char *reason = g_strdup (error->message);
+
+      g_clear_error (&error);
+      sb_throw (&error, SB_ERROR_SETUP, "cannot run confined in place: %s, and %s", reason, why);
+      return fail (out, error);
+    }
+  if (ruleset->deny_tcp && !sb_seccomp_add_socket_filter (filters, &error))
+    return fail (out, error);
+
+  gaps = sb_landlock_gaps (ruleset->abi, ruleset->deny_tcp);
+  notice = g_strdup_printf ("running confined in place, without namespaces (Landlock ABI %d%s%s, "
+                            "seccomp), as %s",
+                            ruleset->abi, gaps != NULL ? "; not enforced: " : "",
+                            gaps != NULL ? gaps : "", why);
+  print_message (out, "<4>", notice);
+  if (!launch (out, plan, filters, ruleset, &status, &error))
+    return fail (out, error);
+  return status;
+}
+
+/* With the host's network, under the sandbox personality: its abstract unix
+ * sockets (X11, D-Bus) kept out of reach where Landlock can (ABI 6), as a
+ * network namespace would.  NULL where it cannot or is not to. */
+static SbLandlockRuleset *
+abstract_socket_scope (const SbPlan *plan)
+{
+  int abi;
+
+  if (plan->personality != SB_PERSONALITY_SANDBOX || (plan->unshare & SB_NS_NET) != 0
+      || plan->share_abstract_sockets)
+    return NULL;
+  abi = sb_landlock_abi (NULL);
+  return abi >= 6 ? sb_landlock_scope_abstract (abi) : NULL;
+}
+
+static int
+run (const Output *out, const SbPlan *plan, const SbCliContext *context)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SbSeccompSet) filters = NULL;
+  g_autoptr(SbLandlockRuleset) scope = NULL;
   int status = 1;
 
   if (!sb_plan_validate (plan, &error))
@@ -88,25 +186,27 @@ run (const Output *out, const SbPlan *plan)
       g_autofree char *text = sb_seccomp_describe (plan, &error);
       if (text == NULL)
         return fail (out, error);
-      fputs (text, stdout);
-      return 0;
+      return print_to_stdout (out, text);
     }
   if (!check_labels (plan, &error))
     return fail (out, error);
   filters = sb_seccomp_prepare (plan, &error);
   if (filters == NULL)
     return fail (out, error);
-  if (!sb_launch_run (plan, filters, &status, &error))
-    return fail (out, error);
+  scope = abstract_socket_scope (plan);
+  if (!launch (out, plan, filters, scope, &status, &error))
+    {
+      if (plan->personality == SB_PERSONALITY_SANDBOX
+          && g_error_matches (error, SB_ERROR, SB_ERROR_USERNS_REFUSED))
+        return run_in_place (out, plan, context, filters, error->message);
+      return fail (out, error);
+    }
   return status;
 }
 
 int
 main (int argc, char **argv)
 {
-  /* First, to know whether the caller is already gone by the time
-   * --die-with-parent is seen. */
-  pid_t parent = getppid ();
   SbPersonality personality = sb_cli_personality_from_argv0 (argv[0]);
   Output out = {
     .prefix = personality == SB_PERSONALITY_BWRAP ? "bwrap" : "sandbox",
@@ -114,19 +214,21 @@ main (int argc, char **argv)
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(SbPlan) plan = NULL;
-  g_autofree char *cwd = NULL;
+  g_auto(SbHostFacts) host = { 0 };
   SbCliContext context;
 
+  /* First, to know whether the caller is already gone by the time
+   * --die-with-parent is seen. */
+  sb_host_facts_gather (&host);
   if (!refuse_privileged_install (&error))
     return fail (&out, error);
 
-  cwd = getcwd (NULL, 0);
+  /* The context borrows host's strings. */
   context = (SbCliContext) {
     .personality = personality,
     .envp = (const char *const *) environ,
-    .cwd = cwd,
-    .real_uid = getuid (),
-    .real_gid = getgid (),
+    .host = host,
+    .explain_no_command = personality == SB_PERSONALITY_SANDBOX,
   };
   plan = sb_cli_parse (&context, argc, (const char *const *) argv, &error);
   if (plan == NULL)
@@ -134,7 +236,7 @@ main (int argc, char **argv)
   out.level_prefix = plan->level_prefix;
   /* Before the slower steps (policy compilation): no window in which the
    * caller dies unnoticed. */
-  if (plan->die_with_parent && !sb_launch_arm_parent_death (parent, &error))
+  if (plan->die_with_parent && !sb_launch_arm_parent_death (plan->host.parent, &error))
     return fail (&out, error);
 
   for (guint i = 0; i < plan->warnings->len; i++)
@@ -144,10 +246,7 @@ main (int argc, char **argv)
     {
       g_autofree char *text = plan->show_help ? sb_cli_usage (personality, argv[0])
                                               : sb_cli_version (personality);
-      fputs (text, stdout);
-      if (!g_str_has_suffix (text, "\n"))
-        fputc ('\n', stdout);
-      return fflush (stdout) == 0 ? 0 : 1;
+      return print_to_stdout (&out, text);
     }
   if (!plan->seccomp_print && (plan->command == NULL || plan->command[0] == NULL))
     {
@@ -155,5 +254,5 @@ main (int argc, char **argv)
       fputs (usage, stderr);
       return 1;
     }
-  return run (&out, plan);
+  return run (&out, plan, &context);
 }

@@ -9,8 +9,11 @@ function __sandbox_argument_kinds
         case --args --userns --userns2 --pidns --sync-fd --seccomp --add-seccomp-fd --block-fd \
             --userns-block-fd --info-fd --json-status-fd
             echo F
-        case --argv0 --uid --gid --hostname --exec-label --file-label --perms --size
+        case --argv0 --uid --gid --hostname --exec-label --file-label --perms --size \
+            --memory --pids --cpus --timeout --kill-after
             echo n
+        case --rlimit
+            echo r
         case --chdir --overlay-src --tmp-overlay --ro-overlay --proc --dev --tmpfs --mqueue --dir
             echo d
         case --setenv
@@ -178,3 +181,12 @@ complete -c sandbox -n '__sandbox_is option' -l seccomp-profile -d 'Seccomp poli
 complete -c sandbox -n '__sandbox_is option' -l seccomp-log -d 'Log what the seccomp policy refuses instead of refusing it'
 complete -c sandbox -n '__sandbox_is option' -l seccomp-print -d 'Print the seccomp policy and exit'
 complete -c sandbox -n '__sandbox_is option' -l allow-nesting -d 'Allow namespaces and mounts inside the sandbox'
+complete -c sandbox -n '__sandbox_is option' -l rlimit -d 'Set a resource limit, NAME=SOFT[:HARD]'
+complete -c sandbox -n '__sandbox_is option' -l memory -d 'Limit the memory of the whole sandbox'
+complete -c sandbox -n '__sandbox_is option' -l pids -d 'Limit the number of processes of the sandbox'
+complete -c sandbox -n '__sandbox_is option' -l cpus -d 'Limit the CPU time of the sandbox, in CPUs'
+complete -c sandbox -n '__sandbox_is option' -l timeout -d 'End the sandbox after SECONDS'
+complete -c sandbox -n '__sandbox_is option' -l kill-after -d 'SIGKILL this long after the timeout'
+complete -c sandbox -n '__sandbox_is arg-r' -a 'as= core= cpu= data= fsize= locks= memlock= msgqueue= nice= nofile= nproc= rss= rtprio= rttime= sigpending= stack=' -f
+complete -c sandbox -n '__sandbox_is option' -l share-abstract-sockets -d 'With --share-net, keep the host abstract unix sockets reachable'
+complete -c sandbox -n '__sandbox_is option' -l strict -d 'Refuse rather than confine in place where user namespaces are refused'

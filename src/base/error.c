@@ -54,3 +54,18 @@ sb_throw (GError **error, SbErrorCode code, const char *format, ...)
   va_end (args);
   return FALSE;
 }
+
+void
+sb_error_add_hint (GError *error, const char *format, ...)
+{
+  g_autofree char *hint = NULL;
+  char *message;
+  va_list args;
+
+  va_start (args, format);
+  hint = g_strdup_vprintf (format, args);
+  va_end (args);
+  message = g_strdup_printf ("%s (%s)", error->message, hint);
+  g_free (error->message);
+  error->message = message;
+}

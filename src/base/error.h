@@ -12,6 +12,8 @@ typedef enum {
   SB_ERROR_INVALID, /* well-formed but impossible plan, bad input data */
   SB_ERROR_SETUP,   /* setting up the sandbox failed for a non-errno reason */
   SB_ERROR_EXEC,    /* the command could not be executed */
+  SB_ERROR_USERNS_REFUSED, /* the host refused a new user namespace (EPERM, ENOSPC): under
+                              the sandbox personality, main.c may confine in place */
 } SbErrorCode;
 
 GQuark sb_error_quark (void);
@@ -26,3 +28,7 @@ gboolean sb_throw_errno_value (GError **error, int errsv, const char *format, ..
 
 /* Sets *error to SB_ERROR/code with the formatted message, returns FALSE. */
 gboolean sb_throw (GError **error, SbErrorCode code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+/* Appends " (HINT)" to ERROR's message: why it failed or what would help.
+ * The one way to add to an error on its way up. */
+void sb_error_add_hint (GError *error, const char *format, ...) G_GNUC_PRINTF (2, 3);

@@ -28,12 +28,21 @@ sb_pidfd_open (pid_t pid)
 }
 
 int
-sb_pidfd_signal (int pidfd, pid_t pid, gboolean pid_is_unreaped_child, int sig)
+sb_pidfd_signal (int pidfd, pid_t pid, gboolean pid_is_unreaped_child, int sig,
+                 const union sigval *value)
 {
   if (pidfd >= 0)
     {
-      int result = (int) syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+      siginfo_t info = { .si_signo = sig, .si_code = SI_QUEUE };
+      int result;
 
+      if (value != NULL)
+        {
+          info.si_pid = getpid ();
+          info.si_uid = getuid ();
+          info.si_value = *value;
+        }
+      result = (int) syscall (SYS_pidfd_send_signal, pidfd, sig, value != NULL ? &info : NULL, 0);
       /* A filter may hide this call and not pidfd_open. */
       if (result == 0 || errno != ENOSYS)
         return result;
@@ -43,5 +52,5 @@ sb_pidfd_signal (int pidfd, pid_t pid, gboolean pid_is_unreaped_child, int sig)
       errno = ESRCH;
       return -1;
     }
-  return kill (pid, sig);
+  return value != NULL ? sigqueue (pid, sig, *value) : kill (pid, sig);
 }

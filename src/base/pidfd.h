@@ -10,6 +10,7 @@
 #pragma once
 
 #include <glib.h>
+#include <signal.h>
 #include <sys/types.h>
 
 /* A pidfd (close-on-exec) for PID, or -1 with errno set.  After the first
@@ -19,5 +20,7 @@ int sb_pidfd_open (pid_t pid);
 /* Sends SIG to the process that PIDFD names or, with PIDFD -1 (or no
  * pidfd_send_signal), to PID if PID_IS_UNREAPED_CHILD (PID is our child and
  * not reaped yet); else does nothing and fails with ESRCH, as for a process
- * that is gone.  0, or -1 with errno set. */
-int sb_pidfd_signal (int pidfd, pid_t pid, gboolean pid_is_unreaped_child, int sig);
+ * that is gone.  With VALUE, the signal carries it as sigqueue(3)'s does.
+ * 0, or -1 with errno set. */
+int sb_pidfd_signal (int pidfd, pid_t pid, gboolean pid_is_unreaped_child, int sig,
+                     const union sigval *value);

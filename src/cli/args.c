@@ -5,41 +5,29 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/read.h"
 
 /* Far above any real use (Flatpak passes a few KiB), low enough that a
  * runaway producer fails with a message instead of exhausting memory. */
 #define MAX_ARGS_DATA (64 * 1024 * 1024)
 
-static gboolean
-read_all (int fd, GByteArray *data, GError **error)
-{
-  for (;;)
-    {
-      guint8 buffer[16384];
-      ssize_t n = read (fd, buffer, sizeof buffer);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return sb_throw_errno (error, "Can't read --args data");
-      if (n == 0)
-        return TRUE;
-      if (data->len + (gsize) n > MAX_ARGS_DATA)
-        return sb_throw (error, SB_ERROR_USAGE, "--args: more than %d bytes of arguments",
-                         MAX_ARGS_DATA);
-      g_byte_array_append (data, buffer, n);
-    }
-}
-
 GPtrArray *
 sb_args_read (int fd, GError **error)
 {
-  g_autoptr(GByteArray) data = g_byte_array_new ();
+  g_autoptr(GByteArray) data = sb_read_to_eof (fd, MAX_ARGS_DATA);
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   gsize start = 0;
 
-  if (!read_all (fd, data, error))
-    return NULL;
+  if (data == NULL && errno == EFBIG)
+    {
+      sb_throw (error, SB_ERROR_USAGE, "--args: more than %d bytes of arguments", MAX_ARGS_DATA);
+      return NULL;
+    }
+  if (data == NULL)
+    {
+      sb_throw_errno (error, "Can't read --args data");
+      return NULL;
+    }
 
   while (start < data->len)
     {

@@ -8,9 +8,11 @@
 typedef struct {
   SbPersonality personality;
   const char *const *envp; /* the caller's environment, the start of plan->envp */
-  const char *cwd;         /* the caller's working directory, NULL if unknown */
-  uid_t real_uid;          /* non-root callers always get a user namespace */
-  gid_t real_gid;
+  SbHostFacts host;        /* copied into the plan; host.uid: non-root callers always get a
+                              user namespace; host.cwd: relative host paths */
+  bool explain_no_command; /* a command line without COMMAND is an error saying what the last
+                              argument was taken for (the sandbox personality's main); else
+                              plan->command stays NULL for the caller to judge */
 } SbCliContext;
 
 /* Parses argv (argv[0] is the program name) into a new plan.  Implied

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "cli/values.h"
 
-#define FIELD(name) G_STRUCT_OFFSET (SbPlan, name)
 #define NS_TRY (1u << 16)
 #define OP(kind, flags) ((kind) | ((flags) << 8))
 
@@ -21,57 +21,6 @@ warn_last (SbCliParser *parser, const SbCliOption *option)
   if (option->flags & SB_CLI_WARN_LAST)
     g_ptr_array_add (parser->plan->warnings,
                      g_strdup_printf ("Only the last %s option will take effect", option->name));
-}
-
-/* Plain decimal, no sign, no blanks, no base prefix: what bwrap-options.md
- * promises for FD arguments, and the safe reading of ids. */
-static gboolean
-parse_decimal (const char *text, guint64 max, guint64 *out)
-{
-  guint64 value = 0;
-
-  if (*text == '\0')
-    return FALSE;
-  for (const char *c = text; *c != '\0'; c++)
-    {
-      if (!g_ascii_isdigit (*c))
-        return FALSE;
-      if (value > (max - (guint64) (*c - '0')) / 10)
-        return FALSE;
-      value = value * 10 + (guint64) (*c - '0');
-    }
-  *out = value;
-  return TRUE;
-}
-
-static gboolean
-parse_octal (const char *text, guint32 max, guint32 *out)
-{
-  guint32 value = 0;
-
-  if (*text == '\0')
-    return FALSE;
-  for (const char *c = text; *c != '\0'; c++)
-    {
-      if (*c < '0' || *c > '7')
-        return FALSE;
-      value = value * 8 + (guint32) (*c - '0');
-      if (value > max)
-        return FALSE;
-    }
-  *out = value;
-  return TRUE;
-}
-
-static gboolean
-parse_fd (const char *text, int *fd, GError **error)
-{
-  guint64 value;
-
-  if (!parse_decimal (text, G_MAXINT, &value))
-    return sb_throw (error, SB_ERROR_USAGE, "Invalid fd: %s", text);
-  *fd = (int) value;
-  return TRUE;
 }
 
 char *
@@ -109,9 +58,9 @@ host_path (const SbCliParser *parser, const char *path)
   g_auto(GStrv) parts = NULL;
   GString *out;
 
-  if (path[0] == '/' || parser->context->cwd == NULL)
+  if (path[0] == '/' || parser->context->host.cwd == NULL)
     return g_strdup (path);
-  joined = g_strconcat (parser->context->cwd, "/", path, NULL);
+  joined = g_strconcat (parser->context->host.cwd, "/", path, NULL);
   parts = g_strsplit (joined, "/", -1);
   out = g_string_new (NULL);
   for (char **part = parts; *part != NULL; part++)
@@ -171,19 +120,6 @@ handle_version (SbCliParser *parser, const SbCliOption *option, const char *cons
 }
 
 static gboolean
-handle_args (SbCliParser *parser, const SbCliOption *option, const char *const *values,
-             GError **error)
-{
-  int fd = -1;
-
-  if (parser->current < parser->file_end)
-    return sb_throw (error, SB_ERROR_USAGE, "--args not supported in arguments file");
-  if (!parse_fd (values[0], &fd, error))
-    return FALSE;
-  return sb_cli_splice_args (parser, fd, error);
-}
-
-static gboolean
 handle_argv0 (SbCliParser *parser, const SbCliOption *option, const char *const *values,
               GError **error)
 {
@@ -193,11 +129,13 @@ handle_argv0 (SbCliParser *parser, const SbCliOption *option, const char *const 
   return TRUE;
 }
 
+/* The stores behind the typed setters below: each takes a pointer to a Plan
+ * field of its own type. */
 static gboolean
-handle_flag (SbCliParser *parser, const SbCliOption *option, const char *const *values,
-             GError **error)
+store_flag (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+            bool *field, GError **error)
 {
-  G_STRUCT_MEMBER (bool, parser->plan, option->data) = true;
+  *field = true;
   return TRUE;
 }
 
@@ -226,11 +164,22 @@ request_ns (SbCliParser *parser, SbNamespace ns, bool try_only)
     parser->user_ns_explicit = true;
 }
 
+/* A definite request, unlike the defaults: confinement in place names it
+ * when it refuses. */
+static void
+note_unshare_option (SbCliParser *parser, const SbCliOption *option)
+{
+  if (parser->plan->unshare_option == NULL)
+    parser->plan->unshare_option = option->name;
+}
+
 static gboolean
 handle_unshare (SbCliParser *parser, const SbCliOption *option, const char *const *values,
                 GError **error)
 {
   request_ns (parser, option->data & SB_NS_ALL, (option->data & NS_TRY) != 0);
+  if ((option->data & NS_TRY) == 0)
+    note_unshare_option (parser, option);
   return TRUE;
 }
 
@@ -238,6 +187,7 @@ static gboolean
 handle_unshare_all (SbCliParser *parser, const SbCliOption *option, const char *const *values,
                     GError **error)
 {
+  note_unshare_option (parser, option);
   request_ns (parser, SB_NS_USER, true);
   request_ns (parser, SB_NS_IPC | SB_NS_PID | SB_NS_NET | SB_NS_UTS, false);
   request_ns (parser, SB_NS_CGROUP, true);
@@ -254,13 +204,12 @@ handle_share (SbCliParser *parser, const SbCliOption *option, const char *const 
 }
 
 static gboolean
-handle_fd (SbCliParser *parser, const SbCliOption *option, const char *const *values,
-           GError **error)
+store_fd (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+          int *field, GError **error)
 {
-  int *field = G_STRUCT_MEMBER_P (parser->plan, option->data);
   int fd = -1;
 
-  if (!parse_fd (values[0], &fd, error))
+  if (!sb_cli_read_fd (parser, option, values[0], &fd, error))
     return FALSE;
   if (*field != -1)
     warn_last (parser, option);
@@ -275,7 +224,7 @@ handle_seccomp (SbCliParser *parser, const SbCliOption *option, const char *cons
 {
   if (parser->plan->seccomp_fds->len > 0)
     return sb_throw (error, SB_ERROR_USAGE, "--seccomp cannot be combined with --add-seccomp-fd");
-  return handle_fd (parser, option, values, error);
+  return store_fd (parser, option, values, &parser->plan->seccomp_fd, error);
 }
 
 static gboolean
@@ -286,7 +235,7 @@ handle_add_seccomp_fd (SbCliParser *parser, const SbCliOption *option, const cha
 
   if (parser->plan->seccomp_fd != -1)
     return sb_throw (error, SB_ERROR_USAGE, "--add-seccomp-fd cannot be combined with --seccomp");
-  if (!parse_fd (values[0], &fd, error))
+  if (!sb_cli_read_fd (parser, option, values[0], &fd, error))
     return FALSE;
   g_array_append_val (parser->plan->seccomp_fds, fd);
   return TRUE;
@@ -294,13 +243,12 @@ handle_add_seccomp_fd (SbCliParser *parser, const SbCliOption *option, const cha
 
 /* --uid / --gid: "Invalid uid: X".  (uid_t) -1 is no id. */
 static gboolean
-handle_id (SbCliParser *parser, const SbCliOption *option, const char *const *values,
-           GError **error)
+store_id (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+          gint64 *field, GError **error)
 {
-  gint64 *field = G_STRUCT_MEMBER_P (parser->plan, option->data);
   guint64 id;
 
-  if (!parse_decimal (values[0], G_MAXUINT32 - 1, &id))
+  if (!sb_cli_read_decimal (values[0], G_MAXUINT32 - 1, &id))
     return sb_throw (error, SB_ERROR_USAGE, "Invalid %s: %s", option->name + 2, values[0]);
   if (*field != -1)
     warn_last (parser, option);
@@ -309,16 +257,110 @@ handle_id (SbCliParser *parser, const SbCliOption *option, const char *const *va
 }
 
 static gboolean
-handle_string (SbCliParser *parser, const SbCliOption *option, const char *const *values,
-               GError **error)
+store_string (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+              char **field, GError **error)
 {
-  char **field = G_STRUCT_MEMBER_P (parser->plan, option->data);
 
   if (*field != NULL)
     warn_last (parser, option);
   g_free (*field);
   *field = g_strdup (values[0]);
   return TRUE;
+}
+
+/* Typed setters: one handler per Plan field, so that a field of the wrong
+ * type for its option does not compile. */
+#define SETTER(kind, field)                                                              \
+  static gboolean set_##field (SbCliParser *parser, const SbCliOption *option,           \
+                               const char *const *values, GError **error)                \
+  {                                                                                      \
+    return store_##kind (parser, option, values, &parser->plan->field, error);          \
+  }
+
+SETTER (flag, level_prefix)
+SETTER (fd, userns_fd)
+SETTER (fd, userns2_fd)
+SETTER (flag, disable_userns)
+SETTER (flag, assert_userns_disabled)
+SETTER (fd, pidns_fd)
+SETTER (id, uid)
+SETTER (id, gid)
+SETTER (string, chdir_path)
+SETTER (fd, sync_fd)
+SETTER (string, exec_label)
+SETTER (string, file_label)
+SETTER (flag, seccomp_log)
+SETTER (flag, seccomp_print)
+SETTER (fd, block_fd)
+SETTER (fd, userns_block_fd)
+SETTER (fd, info_fd)
+SETTER (fd, json_status_fd)
+SETTER (flag, new_session)
+SETTER (flag, die_with_parent)
+SETTER (flag, as_pid_1)
+SETTER (flag, strict)
+SETTER (flag, share_abstract_sockets)
+
+/* The kernel's limit (HOST_NAME_MAX): past it sethostname fails only once
+ * the sandbox is half built.  bwrap fails there; ours refuses now. */
+#define KERNEL_HOSTNAME_MAX 64
+
+static gboolean
+set_hostname (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+              GError **error)
+{
+  if (strlen (values[0]) > KERNEL_HOSTNAME_MAX
+      && parser->context->personality == SB_PERSONALITY_SANDBOX)
+    return sb_cli_throw (parser, option, error, "%zu bytes is longer than the kernel's limit of %d",
+                         strlen (values[0]), KERNEL_HOSTNAME_MAX);
+  return store_string (parser, option, values, &parser->plan->hostname, error);
+}
+
+/* The resource limits (sandbox only): their values are read by
+ * plan/limits.c, whose messages name the option. */
+static gboolean
+handle_rlimit (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+               GError **error)
+{
+  return sb_limits_add_rlimit (&parser->plan->limits, values[0], error);
+}
+
+static gboolean
+handle_memory (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+               GError **error)
+{
+  return sb_limits_parse_size (option->name, values[0], &parser->plan->limits.memory, error);
+}
+
+static gboolean
+handle_pids (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+             GError **error)
+{
+  return sb_limits_parse_count (option->name, values[0], &parser->plan->limits.pids, error);
+}
+
+static gboolean
+handle_cpus (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+             GError **error)
+{
+  return sb_limits_parse_cpus (option->name, values[0], &parser->plan->limits.cpu_quota_us,
+                               error);
+}
+
+static gboolean
+handle_timeout (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                GError **error)
+{
+  return sb_limits_parse_seconds (option->name, values[0], FALSE,
+                                  &parser->plan->limits.timeout_us, error);
+}
+
+static gboolean
+handle_kill_after (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                   GError **error)
+{
+  return sb_limits_parse_seconds (option->name, values[0], TRUE,
+                                  &parser->plan->limits.kill_after_us, error);
 }
 
 static gboolean
@@ -333,18 +375,22 @@ handle_clearenv (SbCliParser *parser, const SbCliOption *option, const char *con
 /* setenv(3) refuses these names; bwrap reports its failure as "setenv
  * failed", and side-by-side tests compare that text. */
 static gboolean
-check_env_name (const SbCliOption *option, const char *name, GError **error)
+check_env_name (const SbCliParser *parser, const SbCliOption *option, const char *name,
+                GError **error)
 {
-  if (*name == '\0' || strchr (name, '=') != NULL)
+  if (*name != '\0' && strchr (name, '=') == NULL)
+    return TRUE;
+  if (parser->context->personality == SB_PERSONALITY_BWRAP)
     return sb_throw (error, SB_ERROR_USAGE, "%s failed", option->name + 2);
-  return TRUE;
+  return sb_cli_throw (parser, option, error,
+                       "invalid variable name \"%s\" (it must be non-empty, without '=')", name);
 }
 
 static gboolean
 handle_setenv (SbCliParser *parser, const SbCliOption *option, const char *const *values,
                GError **error)
 {
-  if (!check_env_name (option, values[0], error))
+  if (!check_env_name (parser, option, values[0], error))
     return FALSE;
   parser->plan->envp = g_environ_setenv (parser->plan->envp, values[0], values[1], TRUE);
   return TRUE;
@@ -354,7 +400,7 @@ static gboolean
 handle_unsetenv (SbCliParser *parser, const SbCliOption *option, const char *const *values,
                  GError **error)
 {
-  if (!check_env_name (option, values[0], error))
+  if (!check_env_name (parser, option, values[0], error))
     return FALSE;
   parser->plan->envp = g_environ_unsetenv (parser->plan->envp, values[0]);
   return TRUE;
@@ -374,6 +420,7 @@ handle_bind (SbCliParser *parser, const SbCliOption *option, const char *const *
 {
   SbOpFlags flags = option->data >> 8;
   const char *source = values[0];
+  g_autofree char *host_source = NULL;
   SbMountOp *op;
 
   if (*source == '\0')
@@ -384,8 +431,10 @@ handle_bind (SbCliParser *parser, const SbCliOption *option, const char *const *
         return check_source (option, source, error);
       source = "/";
     }
+  /* The host path first, then the op: the value goes one way, into the Plan. */
+  host_source = host_path (parser, source);
   op = add_op (parser, option, SB_OP_BIND, flags, values[1]);
-  op->source = host_path (parser, source);
+  op->source = g_steal_pointer (&host_source);
   return TRUE;
 }
 
@@ -396,7 +445,7 @@ handle_dest_op (SbCliParser *parser, const SbCliOption *option, const char *cons
 {
   int fd = -1;
 
-  if (option->n_values == 2 && !parse_fd (values[0], &fd, error))
+  if (option->n_values == 2 && !sb_cli_read_fd (parser, option, values[0], &fd, error))
     return FALSE;
   add_op (parser, option, option->data & 0xff, option->data >> 8,
           values[option->n_values - 1])->fd = fd;
@@ -417,7 +466,7 @@ handle_chmod (SbCliParser *parser, const SbCliOption *option, const char *const 
 {
   guint32 mode;
 
-  if (!parse_octal (values[0], 07777, &mode))
+  if (!sb_cli_read_octal (values[0], 07777, &mode))
     return sb_throw (error, SB_ERROR_USAGE, "--chmod takes an octal argument <= 07777");
   add_op (parser, option, SB_OP_CHMOD, 0, values[1])->mode = mode;
   return TRUE;
@@ -499,7 +548,11 @@ handle_cap (SbCliParser *parser, const SbCliOption *option, const char *const *v
       cap_value_t cap;
 
       if (cap_from_name (values[0], &cap) != 0 || cap < 0 || cap > 63)
-        return sb_throw (error, SB_ERROR_USAGE, "unknown cap: %s", values[0]);
+        return parser->context->personality == SB_PERSONALITY_BWRAP
+                 ? sb_throw (error, SB_ERROR_USAGE, "unknown cap: %s", values[0])
+                 : sb_cli_throw (parser, option, error,
+                                 "unknown capability \"%s\" (a name of capabilities(7), "
+                                 "e.g. CAP_NET_BIND_SERVICE, or ALL)", values[0]);
       mask = G_GUINT64_CONSTANT (1) << cap;
     }
   if (option->data)
@@ -523,7 +576,7 @@ handle_perms (SbCliParser *parser, const SbCliOption *option, const char *const 
 
   if (parser->next_perms >= 0)
     return sb_throw (error, SB_ERROR_USAGE, "--perms given twice for the same action");
-  if (!parse_octal (values[0], 07777, &mode))
+  if (!sb_cli_read_octal (values[0], 07777, &mode))
     return sb_throw (error, SB_ERROR_USAGE, "--perms takes an octal argument <= 07777");
   parser->next_perms = mode;
   return TRUE;
@@ -556,11 +609,11 @@ handle_size (SbCliParser *parser, const SbCliOption *option, const char *const *
 const SbCliOption sb_cli_options[] = {
   { "--help", 0, NULL, "Print this help", handle_help, 0, SB_CLI_TRANSPARENT },
   { "--version", 0, NULL, "Print version", handle_version, 0, SB_CLI_TRANSPARENT },
-  { "--args", 1, "FD", "Parse NUL-separated args from FD", handle_args, 0, SB_CLI_TRANSPARENT },
+  { "--args", 1, "FD", "Parse NUL-separated args from FD", NULL, 0, SB_CLI_TRANSPARENT | SB_CLI_ARGS_FILE },
   { "--argv0", 1, "VALUE", "Set argv[0] to the value VALUE before running the program",
     handle_argv0, 0, SB_CLI_SAYS_ONE },
   { "--level-prefix", 0, NULL, "Prepend e.g. <3> to diagnostic messages",
-    handle_flag, FIELD (level_prefix), 0 },
+    set_level_prefix, 0, 0 },
   { "--unshare-all", 0, NULL, "Unshare every namespace we support by default",
     handle_unshare_all, 0, 0 },
   { "--share-net", 0, NULL, "Retain the network namespace (cancels --unshare-net, --unshare-all)",
@@ -589,33 +642,39 @@ const SbCliOption sb_cli_options[] = {
     "Create new cgroup namespace if possible else continue by skipping it",
     handle_unshare, SB_NS_CGROUP | NS_TRY, 0 },
   { "--userns", 1, "FD", "Use this user namespace (cannot combine with --unshare-user)",
-    handle_fd, FIELD (userns_fd), SB_CLI_WARN_LAST },
+    set_userns_fd, 0, SB_CLI_WARN_LAST },
   { "--userns2", 1, "FD", "After setup switch to this user namespace, only useful with --userns",
-    handle_fd, FIELD (userns2_fd), SB_CLI_WARN_LAST },
+    set_userns2_fd, 0, SB_CLI_WARN_LAST },
   { "--disable-userns", 0, NULL, "Disable further use of user namespaces inside sandbox",
-    handle_flag, FIELD (disable_userns), 0 },
+    set_disable_userns, 0, 0 },
   { "--assert-userns-disabled", 0, NULL,
     "Fail unless further use of user namespace inside sandbox is disabled",
-    handle_flag, FIELD (assert_userns_disabled), 0 },
+    set_assert_userns_disabled, 0, 0 },
   { "--allow-nesting", 0, NULL, "Allow new namespaces and mounts inside the sandbox",
     handle_allow_nesting, 0, 0 },
+  { "--share-abstract-sockets", 0, NULL,
+    "With --share-net, keep the host's abstract unix sockets (X11, D-Bus) reachable",
+    set_share_abstract_sockets, 0, 0 },
+  { "--strict", 0, NULL,
+    "Refuse rather than confine in place (Landlock) where user namespaces are refused",
+    set_strict, 0, 0 },
   { "--pidns", 1, "FD", "Use this pid namespace (as parent namespace if using --unshare-pid)",
-    handle_fd, FIELD (pidns_fd), SB_CLI_WARN_LAST },
+    set_pidns_fd, 0, SB_CLI_WARN_LAST },
   { "--uid", 1, "UID", "Custom uid in the sandbox (requires --unshare-user or --userns)",
-    handle_id, FIELD (uid), SB_CLI_WARN_LAST },
+    set_uid, 0, SB_CLI_WARN_LAST },
   { "--gid", 1, "GID", "Custom gid in the sandbox (requires --unshare-user or --userns)",
-    handle_id, FIELD (gid), SB_CLI_WARN_LAST },
+    set_gid, 0, SB_CLI_WARN_LAST },
   { "--hostname", 1, "NAME", "Custom hostname in the sandbox (requires --unshare-uts)",
-    handle_string, FIELD (hostname), SB_CLI_WARN_LAST },
+    set_hostname, 0, SB_CLI_WARN_LAST },
   { "--chdir", 1, "DIR", "Change directory to DIR",
-    handle_string, FIELD (chdir_path), SB_CLI_WARN_LAST | SB_CLI_SAYS_ONE },
+    set_chdir_path, 0, SB_CLI_WARN_LAST | SB_CLI_SAYS_ONE },
   { "--clearenv", 0, NULL, "Unset all environment variables", handle_clearenv, 0, 0 },
   { "--setenv", 2, "VAR VALUE", "Set an environment variable", handle_setenv, 0, 0 },
   { "--unsetenv", 1, "VAR", "Unset an environment variable", handle_unsetenv, 0, 0 },
   { "--lock-file", 1, "DEST", "Take a lock on DEST while sandbox is running",
     handle_lock_file, 0, 0 },
   { "--sync-fd", 1, "FD", "Keep this fd open while sandbox is running",
-    handle_fd, FIELD (sync_fd), SB_CLI_WARN_LAST },
+    set_sync_fd, 0, SB_CLI_WARN_LAST },
   { "--bind", 2, "SRC DEST", "Bind mount the host path SRC on DEST",
     handle_bind, OP (SB_OP_BIND, 0), 0 },
   { "--bind-try", 2, "SRC DEST", "Equal to --bind but ignores non-existent SRC",
@@ -645,9 +704,9 @@ const SbCliOption sb_cli_options[] = {
   { "--ro-overlay", 1, "DEST", "Mount overlayfs read-only on DEST",
     handle_overlay, OP (SB_OP_RO_OVERLAY, SB_OP_FLAG_RO), SB_CLI_USES_LAYERS },
   { "--exec-label", 1, "LABEL", "Exec label for the sandbox",
-    handle_string, FIELD (exec_label), 0 },
+    set_exec_label, 0, 0 },
   { "--file-label", 1, "LABEL", "File label for temporary sandbox content",
-    handle_string, FIELD (file_label), 0 },
+    set_file_label, 0, 0 },
   { "--proc", 1, "DEST", "Mount new procfs on DEST", handle_dest_op, OP (SB_OP_PROC, 0), 0 },
   { "--dev", 1, "DEST", "Mount new dev on DEST", handle_dest_op, OP (SB_OP_DEV, 0), 0 },
   { "--tmpfs", 1, "DEST", "Mount new tmpfs on DEST",
@@ -664,31 +723,44 @@ const SbCliOption sb_cli_options[] = {
   { "--symlink", 2, "SRC DEST", "Create symlink at DEST with target SRC",
     handle_symlink, 0, 0 },
   { "--seccomp", 1, "FD", "Load and use seccomp rules from FD (not repeatable)",
-    handle_seccomp, FIELD (seccomp_fd), SB_CLI_WARN_LAST },
+    handle_seccomp, 0, SB_CLI_WARN_LAST },
   { "--add-seccomp-fd", 1, "FD", "Load and use seccomp rules from FD (repeatable)",
     handle_add_seccomp_fd, 0, 0 },
   { "--seccomp-profile", 1, "PROFILE",
     "Seccomp policy of ours: default, none, or the path of a policy file",
     handle_seccomp_profile, 0, SB_CLI_WARN_LAST },
   { "--seccomp-log", 0, NULL, "Log the calls the seccomp policy denies instead of denying them",
-    handle_flag, FIELD (seccomp_log), 0 },
+    set_seccomp_log, 0, 0 },
   { "--seccomp-print", 0, NULL, "Print the effective seccomp policy and exit",
-    handle_flag, FIELD (seccomp_print), 0 },
+    set_seccomp_print, 0, 0 },
   { "--block-fd", 1, "FD", "Block on FD until some data to read is available",
-    handle_fd, FIELD (block_fd), SB_CLI_WARN_LAST },
+    set_block_fd, 0, SB_CLI_WARN_LAST },
   { "--userns-block-fd", 1, "FD", "Block on FD until the user namespace is ready",
-    handle_fd, FIELD (userns_block_fd), SB_CLI_WARN_LAST },
+    set_userns_block_fd, 0, SB_CLI_WARN_LAST },
   { "--info-fd", 1, "FD", "Write information about the running container to FD",
-    handle_fd, FIELD (info_fd), SB_CLI_WARN_LAST },
+    set_info_fd, 0, SB_CLI_WARN_LAST },
   { "--json-status-fd", 1, "FD", "Write container status to FD as multiple JSON documents",
-    handle_fd, FIELD (json_status_fd), SB_CLI_WARN_LAST },
+    set_json_status_fd, 0, SB_CLI_WARN_LAST },
   { "--new-session", 0, NULL, "Create a new terminal session",
-    handle_flag, FIELD (new_session), 0 },
+    set_new_session, 0, 0 },
   { "--die-with-parent", 0, NULL,
     "Kills with SIGKILL child process (COMMAND) when bwrap or bwrap's parent dies.",
-    handle_flag, FIELD (die_with_parent), 0 },
+    set_die_with_parent, 0, 0 },
   { "--as-pid-1", 0, NULL, "Do not install a reaper process with PID=1",
-    handle_flag, FIELD (as_pid_1), 0 },
+    set_as_pid_1, 0, 0 },
+  { "--rlimit", 1, "NAME=SOFT[:HARD]",
+    "Set a resource limit of the sandbox's processes (prlimit names: nofile, nproc, as...)",
+    handle_rlimit, 0, 0 },
+  { "--memory", 1, "SIZE", "Limit the sandbox's memory (and swap) to SIZE, e.g. 100M (cgroup)",
+    handle_memory, 0, 0 },
+  { "--pids", 1, "N", "Limit the sandbox to N processes and threads (cgroup)",
+    handle_pids, 0, 0 },
+  { "--cpus", 1, "FRACTION", "Limit the sandbox's CPU time to FRACTION CPUs, e.g. 0.5 (cgroup)",
+    handle_cpus, 0, 0 },
+  { "--timeout", 1, "SECONDS", "End the sandbox after SECONDS (SIGTERM, then SIGKILL); exit 124",
+    handle_timeout, 0, 0 },
+  { "--kill-after", 1, "SECONDS", "SIGKILL this long after --timeout's SIGTERM (default 5)",
+    handle_kill_after, 0, 0 },
   { "--cap-add", 1, "CAP", "Add cap CAP when running as privileged user", handle_cap, 1, 0 },
   { "--cap-drop", 1, "CAP", "Drop cap CAP when running as privileged user", handle_cap, 0, 0 },
   { "--perms", 1, "OCTAL", "Set permissions of next argument (--bind-data, --file, etc.)",

@@ -34,6 +34,11 @@ typedef struct {
   bool seccomp_profile_explicit;
   bool allow_nesting_explicit;
   bool stop;                   /* --help or --version: stop parsing here */
+
+  /* The last option parsed and its last value, to say what a missing
+   * COMMAND was taken for. */
+  const SbCliOption *last_option;
+  const char *last_value;
 } SbCliParser;
 
 typedef gboolean (*SbCliHandler) (SbCliParser *parser, const SbCliOption *option,
@@ -47,6 +52,7 @@ typedef enum {
   SB_CLI_USES_SIZE = 1 << 4,   /* consumes a pending --size */
   SB_CLI_USES_LAYERS = 1 << 5, /* consumes the pending --overlay-src layers */
   SB_CLI_TRANSPARENT = 1 << 6, /* --args: neither a modifier nor the option that follows one */
+  SB_CLI_ARGS_FILE = 1 << 7,   /* --args: the parse loop splices the fd's arguments in place */
 } SbCliOptionFlags;
 
 struct _SbCliOption {
@@ -54,8 +60,8 @@ struct _SbCliOption {
   guint n_values;       /* number of arguments after the name */
   const char *metavar;  /* "SRC DEST" for --help, NULL without arguments */
   const char *help;     /* one line, or several separated by \n */
-  SbCliHandler handler;
-  guint data;           /* handler-specific: op kind and flags, namespace bits, field offset */
+  SbCliHandler handler;  /* NULL for SB_CLI_ARGS_FILE */
+  guint data;           /* handler-specific: op kind and flags, namespace bits */
   SbCliOptionFlags flags;
 };
 
@@ -63,9 +69,6 @@ struct _SbCliOption {
 extern const SbCliOption sb_cli_options[];
 
 const SbCliOption *sb_cli_option_lookup (const char *name);
-
-/* Replaces the "--args FD" at parser->current with the arguments read from FD. */
-gboolean sb_cli_splice_args (SbCliParser *parser, int fd, GError **error);
 
 /* Pure path helpers, exported for the tests. */
 char *sb_cli_canonical_dest (const char *path);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/values.h"
 #include "base/error.h"
 #include "base/glib-compat.h"
 
@@ -66,13 +67,20 @@ sb_cli_usage (SbPersonality personality, const char *program_name)
   return g_string_free (out, FALSE);
 }
 
-gboolean
-sb_cli_splice_args (SbCliParser *parser, int fd, GError **error)
+/* Replaces the "--args FD" at parser->current with the arguments read from
+ * FD: they are parsed next, in place. */
+static gboolean
+splice_args (SbCliParser *parser, const SbCliOption *option, const char *fd_text, GError **error)
 {
-  /* Read, then closed as bwrap does: the data fd must not reach the command. */
-  g_autofd int owned_fd = fd;
-  g_autoptr(GPtrArray) data = sb_args_read (owned_fd, error);
+  g_autofd int fd = -1;
+  g_autoptr(GPtrArray) data = NULL;
 
+  if (parser->current < parser->file_end)
+    return sb_throw (error, SB_ERROR_USAGE, "--args not supported in arguments file");
+  if (!sb_cli_read_fd (parser, option, fd_text, &fd, error))
+    return FALSE;
+  /* Read, then closed as bwrap does: the data fd must not reach the command. */
+  data = sb_args_read (fd, error);
   if (data == NULL)
     return FALSE;
   parser->total_args += data->len;
@@ -120,6 +128,52 @@ check_modifiers (const SbCliParser *parser, const SbCliOption *option, GError **
   return TRUE;
 }
 
+/* "--ro-bind=/usr": bwrap's options take their values as separate
+ * arguments; ours says so. */
+static gboolean
+throw_unknown_option (const SbCliParser *parser, const char *arg, GError **error)
+{
+  const char *equals = strchr (arg, '=');
+  g_autofree char *name = equals != NULL ? g_strndup (arg, equals - arg) : NULL;
+  const SbCliOption *meant = name != NULL ? sb_cli_option_lookup (name) : NULL;
+
+  if (parser->context->personality == SB_PERSONALITY_BWRAP || meant == NULL)
+    return sb_throw (error, SB_ERROR_USAGE, "Unknown option %s", arg);
+  if (meant->metavar == NULL)
+    return sb_throw (error, SB_ERROR_USAGE, "Unknown option %s: %s takes no value", arg,
+                     meant->name);
+  return sb_throw (error, SB_ERROR_USAGE,
+                   "Unknown option %s: write \"%s %s\", each value a separate argument", arg,
+                   meant->name, meant->metavar);
+}
+
+/* Under the sandbox personality, a missing COMMAND is one line saying what
+ * the last argument was taken for: usually the command was eaten as an
+ * option's value (`--bind /usr sh`). */
+static gboolean
+throw_no_command (const SbCliParser *parser, const char *program, GError **error)
+{
+  g_autofree char *base = g_path_get_basename (program);
+  const SbCliOption *last = parser->last_option;
+
+  if (last == NULL)
+    return sb_throw (error, SB_ERROR_USAGE,
+                     "no COMMAND given: usage: %s [OPTIONS...] [--] COMMAND [ARGS...] "
+                     "(%s --help lists the options)", base, base);
+  if (parser->last_value != NULL)
+    {
+      const char *metavar = strrchr (last->metavar, ' ');
+
+      return sb_throw (error, SB_ERROR_USAGE,
+                       "no COMMAND after the options (\"%s\" was taken as the %s of %s); "
+                       "%s --help lists the options", parser->last_value,
+                       metavar != NULL ? metavar + 1 : last->metavar, last->name, base);
+    }
+  return sb_throw (error, SB_ERROR_USAGE,
+                   "no COMMAND after the options (the last one is %s); "
+                   "%s --help lists the options", last->name, base);
+}
+
 static gboolean
 parse_options (SbCliParser *parser, GError **error)
 {
@@ -127,6 +181,7 @@ parse_options (SbCliParser *parser, GError **error)
     {
       const char *arg = parser->args->pdata[parser->pos];
       const SbCliOption *option;
+      const char *const *values;
 
       if (parser->pos < parser->file_end && (arg[0] != '-' || strcmp (arg, "--") == 0))
         {
@@ -145,15 +200,20 @@ parse_options (SbCliParser *parser, GError **error)
         return TRUE;
       option = sb_cli_option_lookup (arg);
       if (option == NULL)
-        return sb_throw (error, SB_ERROR_USAGE, "Unknown option %s", arg);
+        return throw_unknown_option (parser, arg, error);
       if (!check_arity (parser, option, error) || !check_modifiers (parser, option, error))
         return FALSE;
       parser->current = parser->pos;
       parser->pos += 1 + option->n_values;
-      if (!option->handler (parser, option,
-                            (const char *const *) &parser->args->pdata[parser->current + 1],
-                            error))
+      values = (const char *const *) &parser->args->pdata[parser->current + 1];
+      if ((option->flags & SB_CLI_ARGS_FILE) ? !splice_args (parser, option, values[0], error)
+                                             : !option->handler (parser, option, values, error))
         return FALSE;
+      if (!(option->flags & SB_CLI_ARGS_FILE))
+        {
+          parser->last_option = option;
+          parser->last_value = option->n_values > 0 ? values[option->n_values - 1] : NULL;
+        }
     }
   return TRUE;
 }
@@ -184,7 +244,7 @@ apply_implied (SbCliParser *parser, GError **error)
         return sb_throw (error, SB_ERROR_USAGE, "--userns-block-fd requires --unshare-user");
     }
   /* Without privileges, nothing else works (bwrap does the same). */
-  if (context->real_uid != 0 && plan->userns_fd < 0)
+  if (context->host.uid != 0 && plan->userns_fd < 0)
     {
       plan->unshare |= SB_NS_USER;
       plan->unshare_try &= ~SB_NS_USER;
@@ -192,9 +252,9 @@ apply_implied (SbCliParser *parser, GError **error)
   /* bwrap only requires a user namespace for an id other than the caller's. */
   if ((plan->unshare & SB_NS_USER) == 0 && plan->userns_fd < 0)
     {
-      if (plan->uid == (gint64) context->real_uid)
+      if (plan->uid == (gint64) context->host.uid)
         plan->uid = -1;
-      if (plan->gid == (gint64) context->real_gid)
+      if (plan->gid == (gint64) context->host.gid)
         plan->gid = -1;
     }
 
@@ -256,6 +316,7 @@ sb_cli_parse (const SbCliContext *context, int argc, const char *const *argv, GE
   };
   gboolean ok;
 
+  sb_host_facts_copy (&plan->host, &context->host);
   for (int i = 1; i < argc; i++)
     g_ptr_array_add (parser.args, (gpointer) argv[i]);
   g_strfreev (plan->envp);
@@ -267,6 +328,9 @@ sb_cli_parse (const SbCliContext *context, int argc, const char *const *argv, GE
   else
     ok = parse_options (&parser, error) && (parser.stop || apply_implied (&parser, error));
 
+  if (ok && !parser.stop && parser.pos >= parser.args->len && !plan->seccomp_print
+      && context->explain_no_command)
+    ok = throw_no_command (&parser, argc > 0 ? argv[0] : "sandbox", error);
   if (ok && !parser.stop && parser.pos < parser.args->len)
     {
       guint n = parser.args->len - parser.pos;

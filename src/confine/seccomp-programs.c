@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/read.h"
 #include "base/glib-compat.h"
 #include "confine/seccomp-builtin.h"
 #include "confine/seccomp-compile.h"
@@ -60,26 +61,9 @@ sb_seccomp_set_count (const SbSeccompSet *set)
   return set != NULL ? set->programs->len : 0;
 }
 
-/* Reads fd to its end.  NULL with errno set on failure. */
-static GByteArray *
-read_all (int fd)
-{
-  g_autoptr(GByteArray) data = g_byte_array_new ();
-  guint8 buffer[16384];
-
-  for (;;)
-    {
-      ssize_t n = read (fd, buffer, sizeof buffer);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return NULL;
-      if (n == 0)
-        return g_steal_pointer (&data);
-      g_byte_array_append (data, buffer, n);
-    }
-}
+/* More than the kernel loads: a policy file of ours is a few KiB. */
+#define MAX_PROGRAM_BYTES (BPF_MAXINSNS * sizeof (struct sock_filter))
+#define MAX_POLICY_FILE_BYTES (1024 * 1024)
 
 /* bwrap's checks and messages; the kernel's own limits are checked here too,
  * so that a bad program is refused before clone rather than at load time. */
@@ -103,16 +87,31 @@ add_program (SbSeccompSet *set, const GByteArray *data, GError **error)
 }
 
 static gboolean
-add_caller_program (SbSeccompSet *set, int fd, GError **error)
+read_caller_program (SbSeccompSet *set, int fd, GError **error)
 {
-  g_autoptr(GByteArray) data = read_all (fd);
+  g_autoptr(GByteArray) data = sb_read_to_eof (fd, MAX_PROGRAM_BYTES);
 
+  if (data == NULL && errno == EFBIG)
+    return sb_throw (error, SB_ERROR_INVALID, "Invalid seccomp data, more than %d instructions",
+                     BPF_MAXINSNS);
   if (data == NULL)
     return sb_throw_errno (error, "Can't read seccomp data");
   /* bwrap closes the fd once read: the command must not inherit it either. */
   if (fcntl (fd, F_SETFD, FD_CLOEXEC) != 0)
     return sb_throw_errno (error, "setting close-on-exec on seccomp fd %d", fd);
   return add_program (set, data, error);
+}
+
+/* bwrap's texts do not say which fd was bad; ours do. */
+static gboolean
+add_caller_program (SbSeccompSet *set, const SbPlan *plan, const char *option, int fd,
+                    GError **error)
+{
+  if (read_caller_program (set, fd, error))
+    return TRUE;
+  if (plan->personality == SB_PERSONALITY_SANDBOX && error != NULL)
+    sb_error_add_hint (*error, "%s %d", option, fd);
+  return FALSE;
 }
 
 static SbSeccompPolicy *
@@ -126,7 +125,13 @@ read_policy_file (const char *path, gboolean allow_nesting, GError **error)
       sb_throw_errno (error, "--seccomp-profile: opening %s", path);
       return NULL;
     }
-  data = read_all (fd);
+  data = sb_read_to_eof (fd, MAX_POLICY_FILE_BYTES);
+  if (data == NULL && errno == EFBIG)
+    {
+      sb_throw (error, SB_ERROR_INVALID, "--seccomp-profile: %s is larger than %d bytes", path,
+                MAX_POLICY_FILE_BYTES);
+      return NULL;
+    }
   if (data == NULL)
     {
       sb_throw_errno (error, "--seccomp-profile: reading %s", path);
@@ -240,13 +245,35 @@ sb_seccomp_prepare (const SbPlan *plan, GError **error)
   if (!add_policy (set, plan, error))
     return NULL;
 
-  if (plan->seccomp_fd >= 0 && !add_caller_program (set, plan->seccomp_fd, error))
+  if (plan->seccomp_fd >= 0
+      && !add_caller_program (set, plan, "--seccomp", plan->seccomp_fd, error))
     return NULL;
   for (guint i = 0; i < plan->seccomp_fds->len; i++)
-    if (!add_caller_program (set, g_array_index (plan->seccomp_fds, int, i), error))
+    if (!add_caller_program (set, plan, "--add-seccomp-fd",
+                             g_array_index (plan->seccomp_fds, int, i), error))
       return NULL;
 
   return g_steal_pointer (&set);
+}
+
+/* Without a network namespace of ours, what keeps the command off the
+ * host's network beside Landlock's TCP rules. */
+static const char socket_policy[] =
+  "deny socket EAFNOSUPPORT if arg0 != AF_UNIX  # UDP, raw, netlink: Landlock covers TCP alone\n"
+  "deny socketcall EAFNOSUPPORT  # 32-bit x86 passes the family in memory, out of seccomp's reach\n"
+  "deny io_uring_setup  # its socket operation would bypass the rule on socket\n";
+
+gboolean
+sb_seccomp_add_socket_filter (SbSeccompSet *set, GError **error)
+{
+  g_autoptr(SbSeccompPolicy) policy
+    = sb_seccomp_policy_parse (socket_policy, "the in-place network policy", TRUE, error);
+  g_autoptr(GByteArray) program = NULL;
+
+  if (policy == NULL)
+    return FALSE;
+  program = sb_seccomp_compile (policy, error);
+  return program != NULL && add_program (set, program, error);
 }
 
 static gboolean

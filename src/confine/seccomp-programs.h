@@ -24,6 +24,10 @@ gboolean sb_seccomp_load_shared (const SbSeccompSet *set, GError **error);
  * pid 1), as they may refuse anything the steps before need. */
 gboolean sb_seccomp_load (const SbSeccompSet *set, GError **error);
 
+/* Confinement in place without --share-net: appends a program that refuses
+ * sockets of every family but AF_UNIX, which Landlock (TCP only) cannot. */
+gboolean sb_seccomp_add_socket_filter (SbSeccompSet *set, GError **error);
+
 guint sb_seccomp_set_count (const SbSeccompSet *set);
 void sb_seccomp_set_free (SbSeccompSet *set);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbSeccompSet, sb_seccomp_set_free)

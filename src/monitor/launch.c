@@ -19,14 +19,18 @@
 #include "base/glib-compat.h"
 #include "base/pidfd.h"
 #include "sandbox/reaper.h"
+#include "monitor/signals.h"
 #include "monitor/status.h"
+#include "cgroup/cgroup.h"
+#include "sandbox/terminal.h"
 
 /* The monitor: the caller's process, outside every namespace, which
  * creates the sandbox, reports on it and waits for the command. */
 typedef struct {
   const SbPlan *plan;
   SbNamespace created;
-  uid_t real_uid;       /* the caller's, before joining any user namespace */
+  const SbLandlockRuleset *landlock;  /* loaded before seccomp, or NULL; in place: no namespace */
+  SbNamespace existing; /* of created, those there to report: the sandbox makes some later */
   pid_t child;          /* our child: the sandbox's pid 1, or the relay of --pidns */
   int child_pidfd;      /* -1 without pidfds (Linux < 5.3) */
   pid_t sandbox_pid;    /* pid 1 of the sandbox, once it said so */
@@ -40,22 +44,20 @@ typedef struct {
   gboolean exec_started;
   gboolean signalled;   /* a terminating signal came for us: tear the sandbox down */
   gboolean reaped;      /* our child is reaped: its pid may be reused */
+  gboolean has_pid1;    /* our child, or the one below the relay, is our pid 1, not the command */
+  sigset_t received;    /* the signals that came for us */
+  SbTerminal terminal;
+  gboolean held_terminal;   /* the command was given the terminal's foreground */
+  int command_wait_status;  /* as wait(2) gave it, for the signal that killed the command */
   GError *child_error;  /* the first error the sandbox reported */
+  gint64 deadline;      /* monotonic time of --timeout's next step, 0 when none */
+  gboolean timed_out;   /* --timeout's SIGTERM went out */
+  gboolean timeout_killed;  /* ... and its SIGKILL, --kill-after later */
+  SbCgroup *cgroup;     /* --memory, --pids, --cpus; NULL without them */
+  SbCgroupReport usage; /* what the cgroup counted, once the sandbox is gone */
   gboolean done;
   int status;
 } Monitor;
-
-static const struct {
-  SbNamespace ns;
-  int flag;
-} clone_flags_table[] = {
-  { SB_NS_USER, CLONE_NEWUSER },
-  { SB_NS_IPC, CLONE_NEWIPC },
-  { SB_NS_PID, CLONE_NEWPID },
-  { SB_NS_NET, CLONE_NEWNET },
-  { SB_NS_UTS, CLONE_NEWUTS },
-  { SB_NS_CGROUP, CLONE_NEWCGROUP },
-};
 
 /* A user namespace that is only to be tried needs no test here: a clone
  * that fails to create it is retried without (start_child). */
@@ -64,7 +66,7 @@ resolve_namespaces (const SbPlan *plan)
 {
   SbNamespace ns = plan->unshare;
 
-  if ((plan->unshare_try & SB_NS_CGROUP) != 0 && access ("/proc/self/ns/cgroup", F_OK) != 0)
+  if ((plan->unshare_try & SB_NS_CGROUP) != 0 && !plan->host.has_cgroup_ns)
     ns &= ~SB_NS_CGROUP;
   return ns;
 }
@@ -76,14 +78,23 @@ resolve_namespaces (const SbPlan *plan)
  * filters that hide clone3 (ENOSYS, or EPERM in profiles older than glibc's
  * use of it: clone then gives the real answer). */
 static pid_t
-clone_child (unsigned long flags)
+clone_child (unsigned long flags, int cgroup_fd)
 {
   static gboolean clone3_missing;
   struct {
     guint64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    guint64 set_tid, set_tid_size, cgroup;
   } args = { .flags = flags, .exit_signal = SIGCHLD };
   long pid;
 
+  /* Born in the sandbox's v2 cgroup (CLONE_INTO_CGROUP, Linux 5.7), which
+   * clone cannot do. */
+  if (cgroup_fd >= 0)
+    {
+      args.flags |= G_GUINT64_CONSTANT (0x200000000);
+      args.cgroup = (guint64) cgroup_fd;
+      return syscall (SYS_clone3, &args, sizeof args);
+    }
   if (!clone3_missing)
     {
       pid = syscall (SYS_clone3, &args, sizeof args);
@@ -102,12 +113,7 @@ clone_child (unsigned long flags)
 static unsigned long
 clone_flags (SbNamespace ns)
 {
-  unsigned long flags = CLONE_NEWNS;
-
-  for (guint i = 0; i < G_N_ELEMENTS (clone_flags_table); i++)
-    if ((ns & clone_flags_table[i].ns) != 0)
-      flags |= clone_flags_table[i].flag;
-  return flags;
+  return sb_namespace_clone_flags (ns | SB_NS_MNT);
 }
 
 gboolean
@@ -153,7 +159,7 @@ note_sandbox (Monitor *m, pid_t pid)
   if (!sb_channel_command_waits (m->plan))
     return;
   m->info.child_pid = pid;
-  if (!sb_status_read_namespaces (&m->info, m->created, &local_error))
+  if (!sb_status_read_namespaces (&m->info, m->existing, &local_error))
     g_debug ("%s", local_error->message);
 }
 
@@ -177,7 +183,7 @@ report (Monitor *m, GError **error)
       g_autoptr(GError) local_error = NULL;
 
       info.child_pid = m->child;
-      if (!sb_status_read_namespaces (&info, m->created, &local_error))
+      if (!sb_status_read_namespaces (&info, m->existing, &local_error))
         g_debug ("%s", local_error->message);
     }
   info.command_pid = m->command_pid;
@@ -188,7 +194,8 @@ report (Monitor *m, GError **error)
       gboolean ok = sb_status_write (plan->info_fd, text, NULL);
 
       if (!ok)
-        sb_throw_errno (error, "Write to info_fd");
+        sb_throw_errno (error, plan->personality == SB_PERSONALITY_BWRAP
+                                 ? "Write to info_fd" : "Write to --info-fd");
       close (plan->info_fd);
       if (!ok)
         return FALSE;
@@ -197,7 +204,8 @@ report (Monitor *m, GError **error)
     {
       g_autofree char *text = sb_status_format_start (&info);
       if (!sb_status_write (plan->json_status_fd, text, NULL))
-        return sb_throw_errno (error, "Write to info_fd");
+        return sb_throw_errno (error, plan->personality == SB_PERSONALITY_BWRAP
+                                        ? "Write to info_fd" : "Write to --json-status-fd");
     }
   return TRUE;
 }
@@ -215,6 +223,10 @@ handle_message (Monitor *m, SbMsg *msg, GError **error)
        * the maps the child waits for. */
       if (m->plan->userns_block_fd >= 0)
         return report (m, error);
+      return TRUE;
+    case SB_MSG_NAMESPACES:
+      m->existing = m->created;
+      note_sandbox (m, m->sandbox_pid);
       return TRUE;
     case SB_MSG_COMMAND:
       m->command_pid = msg->pid;
@@ -247,7 +259,11 @@ handle_message (Monitor *m, SbMsg *msg, GError **error)
       return TRUE;
     case SB_MSG_EXITED:
       m->done = TRUE;
-      m->status = msg->value;
+      m->command_wait_status = msg->value;
+      m->status = sb_reaper_exit_status (msg->value);
+      return TRUE;
+    case SB_MSG_STOPPED:
+      sb_terminal_suspend (&m->terminal, msg->value);
       return TRUE;
     case SB_MSG_REPORTED:
     default:
@@ -292,20 +308,29 @@ read_messages (Monitor *m, GError **error)
 static void
 signal_child (Monitor *m, int sig)
 {
-  if (sb_pidfd_signal (m->child_pidfd, m->child, !m->reaped, sig) != 0 && errno != ESRCH)
+  if (sb_pidfd_signal (m->child_pidfd, m->child, !m->reaped, sig, NULL) != 0 && errno != ESRCH)
     g_debug ("signalling the sandbox: %s", g_strerror (errno));
 }
 
-/* pid 1 of the sandbox.  When it is not our child (the relay of --pidns is)
- * and we have no pidfd of it, the relay gets the signal instead: SIGKILL
- * then ends pid 1 through its parent-death signal. */
-static void
-signal_sandbox (Monitor *m, int sig)
+/* Where a signal for the whole sandbox goes: pid 1.  When it is not our
+ * child (the relay of --pidns is) and we have no pidfd of it, the relay
+ * gets the signal instead: SIGKILL, or a signal that kills the relay, then
+ * ends pid 1 through its parent-death signal. */
+static SbSandboxTarget
+sandbox_target (const Monitor *m)
 {
-  if (m->sandbox_pidfd < 0)
-    signal_child (m, sig);
-  else if (sb_pidfd_signal (m->sandbox_pidfd, 0, FALSE, sig) != 0 && errno != ESRCH)
-    g_debug ("signalling the sandbox: %s", g_strerror (errno));
+  if (m->sandbox_pidfd >= 0)
+    return (SbSandboxTarget) {
+      .pid = m->sandbox_pid,
+      .pidfd = m->sandbox_pidfd,
+      .reaper = m->has_pid1,
+    };
+  return (SbSandboxTarget) {
+    .pid = m->child,
+    .pidfd = m->child_pidfd,
+    .pid_is_unreaped_child = !m->reaped,
+    .reaper = m->has_pid1 && m->sandbox_pid == m->child,
+  };
 }
 
 static gboolean
@@ -321,12 +346,17 @@ handle_signal (Monitor *m, GError **error)
 
   if (si.ssi_signo == SIGCHLD)
     {
+      /* Our child is the command, which holds the terminal: its stops are
+       * ours. */
+      gboolean relay_stops = m->held_terminal && !m->has_pid1;
       int status;
-      pid_t pid = waitpid (m->child, &status, WNOHANG);
+      pid_t pid = waitpid (m->child, &status, WNOHANG | (relay_stops ? WUNTRACED : 0));
 
       if (pid < 0)
         return sb_throw_errno (error, "waiting for the sandbox");
-      if (pid == m->child)
+      if (pid == m->child && WIFSTOPPED (status))
+        sb_terminal_suspend (&m->terminal, WSTOPSIG (status));
+      else if (pid == m->child)
         {
           m->reaped = TRUE;
           /* What it said before dying is still queued. */
@@ -335,18 +365,78 @@ handle_signal (Monitor *m, GError **error)
           if (!m->done)
             {
               m->done = TRUE;
+              m->command_wait_status = status;
               m->status = sb_reaper_exit_status (status);
             }
         }
       return TRUE;
     }
 
+  /* Blocked only for our children to inherit. */
+  if ((int) si.ssi_signo == sb_reaper_signal_all_request ())
+    return TRUE;
+
   /* Counted even when the terminal already sent it to the sandbox. */
   m->signalled = TRUE;
-  /* Without --new-session the sandbox shares our terminal's signals. */
-  if (sb_reaper_should_forward (si.ssi_code, m->plan->new_session))
-    signal_sandbox (m, si.ssi_signo);
+  sigaddset (&m->received, (int) si.ssi_signo);
+  {
+    g_autoptr(GError) local_error = NULL;
+    SbSandboxTarget target = sandbox_target (m);
+    /* Without --new-session, and unless the command holds the terminal,
+     * the sandbox's processes share our terminal's signals. */
+    gboolean shared = !m->plan->new_session && !m->held_terminal;
+
+    if (!sb_signals_relay (&target, &si, shared, &local_error))
+      g_debug ("%s", local_error->message);
+  }
   return TRUE;
+}
+
+/* Every process of the sandbox gets SIG: through its cgroup where it has
+ * one, and through our pid 1 (which signals its whole pid namespace);
+ * SIGKILL on pid 1 ends the namespace.  Without pid 1 of our own, our
+ * child is the command. */
+static void
+signal_sandbox (Monitor *m, int sig)
+{
+  g_autoptr(GError) local_error = NULL;
+  SbSandboxTarget target = sandbox_target (m);
+
+  if (m->cgroup != NULL)
+    sb_cgroup_signal (m->cgroup, sig);
+  if (sig == SIGKILL ? !sb_signals_send_to_target (&target, sig, &local_error)
+                     : !sb_signals_send_to_sandbox (&target, sig, &local_error))
+    g_debug ("signalling the sandbox: %s", local_error->message);
+}
+
+/* --timeout: SIGTERM at the deadline, SIGKILL --kill-after later. */
+static void
+enforce_timeout (Monitor *m)
+{
+  if (!m->timed_out)
+    {
+      m->timed_out = TRUE;
+      m->deadline = g_get_monotonic_time () + m->plan->limits.kill_after_us;
+      signal_sandbox (m, SIGTERM);
+      return;
+    }
+  m->timeout_killed = TRUE;
+  m->deadline = 0;
+  signal_sandbox (m, SIGKILL);
+}
+
+/* poll's timeout until the deadline, rounded up to whole milliseconds. */
+static int
+poll_timeout (const Monitor *m)
+{
+  gint64 left;
+
+  if (m->deadline == 0)
+    return -1;
+  left = m->deadline - g_get_monotonic_time ();
+  if (left <= 0)
+    return 0;
+  return (int) MIN ((left + 999) / 1000, G_MAXINT);
 }
 
 static void
@@ -371,11 +461,13 @@ monitor_loop (Monitor *m, GError **error)
       if (m->parent_pidfd >= 0)
         fds[n++] = (struct pollfd) { .fd = m->parent_pidfd, .events = POLLIN };
 
-      ready = poll (fds, n, -1);
+      ready = poll (fds, n, poll_timeout (m));
       if (ready < 0 && errno == EINTR)
         continue;
       if (ready < 0)
         return sb_throw_errno (error, "waiting for the sandbox");
+      if (m->deadline != 0 && g_get_monotonic_time () >= m->deadline)
+        enforce_timeout (m);
 
       for (nfds_t i = 0; i < n; i++)
         {
@@ -402,7 +494,8 @@ monitor_loop (Monitor *m, GError **error)
 static gboolean
 tears_down (const Monitor *m)
 {
-  return (m->created & SB_NS_PID) != 0 && (m->signalled || !m->plan->keep_orphans);
+  return (m->created & SB_NS_PID) != 0
+         && (m->signalled || m->timed_out || !m->plan->keep_orphans);
 }
 
 /* SIGKILL on pid 1 kills every process of its namespace, and pid 1 is only
@@ -455,7 +548,16 @@ finish_reports (Monitor *m)
   /* As bwrap: an exit code only for a command that really ran. */
   if (m->exec_started && m->child_error == NULL)
     {
-      g_autofree char *text = sb_status_format_exit (m->status);
+      SbStatusExit exit = {
+        .exit_code = m->status,
+        .timed_out = m->timed_out,
+        .oom_killed = m->usage.oom_killed,
+        .has_memory_peak = m->usage.has_memory_peak,
+        .memory_peak = m->usage.memory_peak,
+        .has_cpu_usage = m->usage.has_cpu_usage,
+        .cpu_usage_us = m->usage.cpu_usage_us,
+      };
+      g_autofree char *text = sb_status_format_exit (&exit);
       g_autoptr(GError) error = NULL;
       if (!sb_status_write (plan->json_status_fd, text, &error))
         g_debug ("%s", error->message);
@@ -467,7 +569,6 @@ static gboolean
 start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int channel[2],
              const sigset_t *saved_mask, guint64 caller_caps, GError **error)
 {
-  g_autofree char *old_cwd = g_get_current_dir ();
   g_auto(SbExecPrep) exec = { 0 };
   gboolean nested_pid = plan->pidns_fd >= 0 && (m->created & SB_NS_PID) != 0;
   SbNamespace cloned = nested_pid ? m->created & ~SB_NS_PID : m->created;
@@ -475,6 +576,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
     .plan = plan,
     .filters = filters,
     .created = m->created,
+    .landlock = m->landlock,
     .nested_pid_ns = nested_pid,
     .outside_uid = getuid (),
     .outside_gid = getgid (),
@@ -483,13 +585,21 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
     .monitor_channel = channel[0],
     .monitor_pid = getpid (),
     .saved_mask = *saved_mask,
+    .take_terminal = m->held_terminal,
   };
+  int cgroup_fd = m->cgroup != NULL ? sb_cgroup_clone_fd (m->cgroup) : -1;
   pid_t pid;
 
-  sb_exec_prepare (&exec, plan, old_cwd);
+  sb_exec_prepare (&exec, plan);
   ctx.caller_caps = caller_caps;
-  ctx.command_caps = sb_caps_wanted (plan, m->real_uid, caller_caps, &ctx.command_ambient);
-  pid = clone_child (clone_flags (cloned));
+  ctx.command_caps = sb_caps_wanted (plan, plan->host.uid, caller_caps, &ctx.command_ambient);
+  m->has_pid1 = sb_child_needs_pid1 (plan, m->created, nested_pid);
+  if (m->cgroup != NULL)
+    ctx.cgroup_fds = sb_cgroup_join_fds (m->cgroup, &ctx.n_cgroup_fds);
+  ctx.made_inside = sb_child_namespaces_made_inside (plan, ctx.created, ctx.outside_uid,
+                                                     ctx.outside_gid);
+  pid = clone_child (sb_landlock_in_place (m->landlock) ? 0 : clone_flags (cloned & ~ctx.made_inside),
+                     cgroup_fd);
 
   /* A user namespace that was only to be tried: go on without it. */
   if (pid < 0 && (cloned & SB_NS_USER) != 0 && (plan->unshare_try & SB_NS_USER) != 0
@@ -498,8 +608,11 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
       m->created &= ~SB_NS_USER;
       cloned &= ~SB_NS_USER;
       ctx.created = m->created;
-      pid = clone_child (clone_flags (cloned));
+      ctx.made_inside = sb_child_namespaces_made_inside (plan, ctx.created, ctx.outside_uid,
+                                                         ctx.outside_gid);
+      pid = clone_child (clone_flags (cloned & ~ctx.made_inside), cgroup_fd);
     }
+  m->existing = m->created & ~ctx.made_inside;
   if (pid < 0)
     {
       int errsv = errno;
@@ -508,7 +621,10 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
 
       sb_diag_userns_facts_read (&facts);
       message = sb_diag_clone_failure (plan->personality, cloned, errsv, &facts);
-      g_set_error_literal (error, SB_ERRNO_ERROR, errsv, message);
+      if ((cloned & SB_NS_USER) != 0 && (errsv == EPERM || errsv == ENOSPC))
+        g_set_error_literal (error, SB_ERROR, SB_ERROR_USERNS_REFUSED, message);
+      else
+        g_set_error_literal (error, SB_ERRNO_ERROR, errsv, message);
       return FALSE;
     }
   if (pid == 0)
@@ -516,24 +632,55 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   m->child = pid;
   /* Not reaped before this: the pid is still our child's. */
   m->child_pidfd = sb_pidfd_open (pid);
+  if (plan->limits.timeout_us != 0)
+    m->deadline = g_get_monotonic_time () + plan->limits.timeout_us;
   /* Else pid 1 will tell its pid (SB_MSG_INIT). */
   if (!nested_pid)
     note_sandbox (m, pid);
   return TRUE;
 }
 
-gboolean
-sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, GError **error)
+/* The reports of the cgroup, and timeout(1)'s statuses: 124 when the command ended
+ * after SIGTERM, 128+9 when it had to be killed; and the note for the user. */
+static void
+settle_limits (Monitor *m, char **note)
 {
-  pid_t parent = getppid ();
+  if (m->cgroup != NULL)
+    sb_cgroup_report (m->cgroup, &m->usage);
+  if (m->usage.oom_killed)
+    {
+      g_autofree char *size = sb_limits_format_size (m->plan->limits.memory);
+      *note = g_strdup_printf ("memory limit %s reached; the kernel killed a process of the "
+                               "sandbox", size);
+    }
+  if (!m->timed_out)
+    return;
+  g_free (*note);
+  m->status = m->timeout_killed ? 128 + SIGKILL : 124;
+  *note = g_strdup_printf ("timeout of %g seconds reached; the sandbox was ended with %s",
+                           (double) m->plan->limits.timeout_us / G_USEC_PER_SEC,
+                           m->timeout_killed ? "SIGKILL" : "SIGTERM");
+}
+
+gboolean
+sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlockRuleset *landlock,
+               SbExitStatus *exit_status, char **note, GError **error)
+{
+  pid_t parent = plan->host.parent;
+  g_autoptr(SbCgroup) cgroup = NULL;
   guint64 caller_caps = 0;
   int channel[2];
   sigset_t signals, saved_mask;
   gboolean blocked, ok;
   Monitor m = {
     .plan = plan,
-    .created = resolve_namespaces (plan),
-    .real_uid = getuid (),
+    .created = sb_landlock_in_place (landlock) ? 0 : resolve_namespaces (plan),
+    .landlock = landlock,
+    .info = {
+      .confinement_keys = plan->personality == SB_PERSONALITY_SANDBOX,
+      .in_place = sb_landlock_in_place (landlock),
+      .landlock_abi = landlock != NULL ? landlock->abi : 0,
+    },
     .channel = -1,
     .signal_fd = -1,
     .parent_pidfd = -1,
@@ -541,6 +688,18 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
     .sandbox_pidfd = -1,
   };
 
+  /* Before anything starts: a limit that cannot be had is refused. */
+  if (sb_limits_need_cgroup (&plan->limits))
+    {
+      g_auto(SbCgroupHost) host = { 0 };
+
+      if (!sb_cgroup_host_read (&host, error))
+        return FALSE;
+      cgroup = sb_cgroup_create (&host, &plan->limits, error);
+      if (cgroup == NULL)
+        return FALSE;
+      m.cgroup = cgroup;
+    }
   /* What root keeps by default: what it holds before joining anything. */
   if (!sb_caps_get_permitted (&caller_caps, error))
     return FALSE;
@@ -568,7 +727,9 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
   /* Blocked from before clone, so that no signal is lost on the way: the
    * sandbox's processes read theirs from a signalfd too, or restore the
    * caller's mask just before exec. */
-  sb_reaper_signals (&signals);
+  sigemptyset (&m.received);
+  m.held_terminal = sb_terminal_hand_over (plan, &m.terminal);
+  sb_reaper_signals (plan, &signals);
   blocked = sigprocmask (SIG_BLOCK, &signals, &saved_mask) == 0;
   if (!blocked)
     ok = sb_throw_errno (error, "blocking signals");
@@ -612,8 +773,10 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
        * waits for when it exits. */
       else if (!plan->keep_orphans || plan->pidns_fd >= 0)
         reap_child_briefly (&m);
+      settle_limits (&m, note);
       finish_reports (&m);
     }
+  sb_terminal_take_back (&m.terminal);
   if (blocked)
     sigprocmask (SIG_SETMASK, &saved_mask, NULL);
   g_clear_fd (&m.channel, NULL);
@@ -629,6 +792,11 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status
     }
   g_clear_error (&m.child_error);
   if (ok)
-    *exit_status = m.status;
+    *exit_status = (SbExitStatus) {
+      .code = m.status,
+      /* After --timeout, timeout(1)'s status, not the signal we sent. */
+      .signal = m.timed_out ? 0 : sb_signals_tool_dies_of (plan, m.command_wait_status,
+                                                           &m.received, m.held_terminal),
+    };
   return ok;
 }

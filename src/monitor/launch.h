@@ -2,11 +2,23 @@
 #pragma once
 
 #include "plan/plan.h"
+#include "confine/landlock.h"
 #include "confine/seccomp-programs.h"
 
-/* Runs the plan.  On success *exit_status is what the tool exits with: the
- * command's status, or 128+N when it was killed by signal N. */
-gboolean sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, int *exit_status, GError **error);
+typedef struct {
+  int code;    /* the command's exit status, or 128+N when signal N killed it, or 124 after
+                  --timeout */
+  int signal;  /* non-zero: the tool is to die of this signal instead (monitor/signals.h) */
+} SbExitStatus;
+
+/* Runs the plan in new namespaces, with the LANDLOCK ruleset (or NULL) on
+ * top; a ruleset in place stands for the namespaces, none are made.  On
+ * success *exit_status says how the tool ends; *note says in one line when a
+ * limit ended the command (NULL otherwise).
+ * SB_ERROR_USERNS_REFUSED: the host refused the user namespace. */
+gboolean sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters,
+                        const SbLandlockRuleset *landlock, SbExitStatus *exit_status, char **note,
+                        GError **error);
 
 /* --die-with-parent: SIGKILL when PARENT (our parent as first seen) dies.
  * Fails if it is already gone, since the setting would then never fire.

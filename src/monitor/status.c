@@ -63,27 +63,40 @@ sb_status_json_escape (GString *out, const char *s)
 typedef struct {
   const char *key;
   guint64 value;
+  gboolean boolean;  /* written as true or false */
+  const char *text;  /* a string value instead of VALUE, or NULL */
 } Member;
 
-/* The members in bwrap's order (its keys sorted), then ours. */
-static guint
-info_members (const SbStatusInfo *info, Member members[8])
+#define MAX_MEMBERS (SB_N_NAMESPACE_KINDS + 4)
+
+static int
+compare_keys (gconstpointer a, gconstpointer b)
 {
-  const Member all[] = {
-    { "child-pid", (guint64) info->child_pid },
-    { "cgroup-namespace", info->cgroup_ns },
-    { "ipc-namespace", info->ipc_ns },
-    { "mnt-namespace", info->mnt_ns },
-    { "net-namespace", info->net_ns },
-    { "pid-namespace", info->pid_ns },
-    { "uts-namespace", info->uts_ns },
-    { "command-pid", (guint64) info->command_pid },
-  };
+  return strcmp (((const Member *) a)->key, ((const Member *) b)->key);
+}
+
+/* The members in bwrap's order (the child's pid, then the namespaces by
+ * name), then ours.  KEYS holds the namespace keys' text. */
+static guint
+info_members (const SbStatusInfo *info, Member members[MAX_MEMBERS],
+              char keys[SB_N_NAMESPACE_KINDS][32])
+{
   guint n = 0;
 
-  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-    if (i == 0 || all[i].value != 0)
-      members[n++] = all[i];
+  members[n++] = (Member) { "child-pid", (guint64) info->child_pid };
+  for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
+    if (info->ns_inode[i] != 0)
+      {
+        g_snprintf (keys[i], sizeof keys[i], "%s-namespace", sb_namespace_kinds[i].name);
+        members[n++] = (Member) { keys[i], info->ns_inode[i] };
+      }
+  qsort (members + 1, n - 1, sizeof *members, compare_keys);
+  if (info->command_pid != 0)
+    members[n++] = (Member) { "command-pid", (guint64) info->command_pid };
+  if (info->confinement_keys)
+    members[n++] = (Member) { "confinement", .text = info->in_place ? "landlock" : "namespaces" };
+  if (info->confinement_keys && info->landlock_abi != 0)
+    members[n++] = (Member) { "landlock-abi", (guint64) info->landlock_abi };
   return n;
 }
 
@@ -97,8 +110,15 @@ format_object (const Member *members, guint n, const char *open, const char *ind
     {
       g_string_append (out, indent);
       sb_status_json_escape (out, members[i].key);
-      g_string_append_printf (out, ": %" G_GUINT64_FORMAT "%s", members[i].value,
-                              i + 1 < n ? separator : "");
+      g_string_append (out, ": ");
+      if (members[i].text != NULL)
+        sb_status_json_escape (out, members[i].text);
+      else if (members[i].boolean)
+        g_string_append (out, members[i].value != 0 ? "true" : "false");
+      else
+        g_string_append_printf (out, "%" G_GUINT64_FORMAT, members[i].value);
+      if (i + 1 < n)
+        g_string_append (out, separator);
     }
   g_string_append (out, close);
   return g_string_free (out, FALSE);
@@ -107,8 +127,9 @@ format_object (const Member *members, guint n, const char *open, const char *ind
 char *
 sb_status_format_info (const SbStatusInfo *info)
 {
-  Member members[8];
-  guint n = info_members (info, members);
+  Member members[MAX_MEMBERS];
+  char keys[SB_N_NAMESPACE_KINDS][32];
+  guint n = info_members (info, members, keys);
 
   return format_object (members, n, "{\n", "    ", ",\n", "\n}\n");
 }
@@ -116,18 +137,28 @@ sb_status_format_info (const SbStatusInfo *info)
 char *
 sb_status_format_start (const SbStatusInfo *info)
 {
-  Member members[8];
-  guint n = info_members (info, members);
+  Member members[MAX_MEMBERS];
+  char keys[SB_N_NAMESPACE_KINDS][32];
+  guint n = info_members (info, members, keys);
 
   return format_object (members, n, "{", " ", ",", " }\n");
 }
 
 char *
-sb_status_format_exit (int exit_code)
+sb_status_format_exit (const SbStatusExit *exit)
 {
-  const Member member = { "exit-code", (guint64) exit_code };
+  Member members[5] = { { "exit-code", (guint64) exit->exit_code, FALSE } };
+  guint n = 1;
 
-  return format_object (&member, 1, "{", " ", ",", " }\n");
+  if (exit->timed_out)
+    members[n++] = (Member) { "timed-out", 1, TRUE };
+  if (exit->oom_killed)
+    members[n++] = (Member) { "oom-killed", 1, TRUE };
+  if (exit->has_memory_peak)
+    members[n++] = (Member) { "memory-peak", exit->memory_peak, FALSE };
+  if (exit->has_cpu_usage)
+    members[n++] = (Member) { "cpu-usage-us", exit->cpu_usage_us, FALSE };
+  return format_object (members, n, "{", " ", ",", " }\n");
 }
 
 static gboolean
@@ -145,25 +176,15 @@ read_namespace (pid_t pid, const char *kind, guint64 *inode, GError **error)
 gboolean
 sb_status_read_namespaces (SbStatusInfo *info, SbNamespace unshared, GError **error)
 {
-  const struct {
-    SbNamespace flag;
-    const char *kind;
-    guint64 *inode;
-  } table[] = {
-    { SB_NS_CGROUP, "cgroup", &info->cgroup_ns },
-    { SB_NS_IPC, "ipc", &info->ipc_ns },
-    { 0, "mnt", &info->mnt_ns },
-    { SB_NS_NET, "net", &info->net_ns },
-    { SB_NS_PID, "pid", &info->pid_ns },
-    { SB_NS_UTS, "uts", &info->uts_ns },
-  };
+  /* bwrap reports no user namespace. */
+  SbNamespace reported = ((unshared | SB_NS_MNT) & ~SB_NS_USER);
 
-  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+  for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
     {
-      *table[i].inode = 0;
-      if (table[i].flag != 0 && (unshared & table[i].flag) == 0)
-        continue;
-      if (!read_namespace (info->child_pid, table[i].kind, table[i].inode, error))
+      info->ns_inode[i] = 0;
+      if (!info->in_place && (reported & sb_namespace_kinds[i].ns) != 0
+          && !read_namespace (info->child_pid, sb_namespace_kinds[i].name, &info->ns_inode[i],
+                              error))
         return FALSE;
     }
   return TRUE;

@@ -1,5 +1,7 @@
 #include "plan/plan.h"
 
+#include <sched.h>
+
 #include "base/error.h"
 
 #include <sys/capability.h>
@@ -13,6 +15,36 @@ mount_op_clear (gpointer data)
   g_free (op->dest);
   g_strfreev (op->overlay_sources);
   g_free (op->overlay_workdir);
+}
+
+const SbNamespaceKind sb_namespace_kinds[SB_N_NAMESPACE_KINDS] = {
+  { SB_NS_USER, "user", CLONE_NEWUSER },
+  { SB_NS_IPC, "ipc", CLONE_NEWIPC },
+  { SB_NS_PID, "pid", CLONE_NEWPID },
+  { SB_NS_NET, "net", CLONE_NEWNET },
+  { SB_NS_UTS, "uts", CLONE_NEWUTS },
+  { SB_NS_CGROUP, "cgroup", CLONE_NEWCGROUP },
+  { SB_NS_MNT, "mnt", CLONE_NEWNS },
+};
+
+guint
+sb_namespace_index (SbNamespace ns)
+{
+  for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
+    if (sb_namespace_kinds[i].ns == ns)
+      return i;
+  g_assert_not_reached ();
+}
+
+unsigned long
+sb_namespace_clone_flags (SbNamespace ns)
+{
+  unsigned long flags = 0;
+
+  for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
+    if ((ns & sb_namespace_kinds[i].ns) != 0)
+      flags |= (unsigned long) sb_namespace_kinds[i].clone_flag;
+  return flags;
 }
 
 SbPlan *
@@ -38,6 +70,7 @@ sb_plan_new (SbPersonality personality)
   plan->sync_fd = -1;
   plan->warnings = g_ptr_array_new_with_free_func (g_free);
   plan->envp = g_new0 (char *, 1);
+  sb_limits_init (&plan->limits);
 
   if (personality == SB_PERSONALITY_SANDBOX)
     {
@@ -62,6 +95,7 @@ sb_plan_free (SbPlan *plan)
 {
   if (plan == NULL)
     return;
+  sb_host_facts_clear (&plan->host);
   g_free (plan->hostname);
   g_array_unref (plan->ops);
   g_ptr_array_unref (plan->lock_files);
@@ -74,6 +108,7 @@ sb_plan_free (SbPlan *plan)
   g_free (plan->exec_label);
   g_free (plan->file_label);
   g_ptr_array_unref (plan->warnings);
+  sb_limits_clear (&plan->limits);
   g_free (plan);
 }
 
@@ -182,17 +217,13 @@ dump_int (GString *out, const char *key, gint64 value)
 static void
 dump_namespaces (GString *out, SbNamespace unshare, SbNamespace unshare_try)
 {
-  static const struct { SbNamespace ns; const char *name; } names[] = {
-    { SB_NS_USER, "user" }, { SB_NS_IPC, "ipc" }, { SB_NS_PID, "pid" },
-    { SB_NS_NET, "net" }, { SB_NS_UTS, "uts" }, { SB_NS_CGROUP, "cgroup" },
-  };
-
   g_string_append (out, "unshare:");
   if (unshare == 0)
     g_string_append (out, " none");
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (unshare & names[i].ns)
-      g_string_append_printf (out, " %s%s", names[i].name, (unshare_try & names[i].ns) ? "?" : "");
+  for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
+    if (unshare & sb_namespace_kinds[i].ns)
+      g_string_append_printf (out, " %s%s", sb_namespace_kinds[i].name,
+                              (unshare_try & sb_namespace_kinds[i].ns) ? "?" : "");
   g_string_append_c (out, '\n');
 }
 
@@ -287,6 +318,37 @@ dump_strv (GString *out, const char *key, char **values)
     dump_string (out, key, *value);
 }
 
+/* Only the limits given: most plans have none. */
+static void
+dump_limits (GString *out, const SbLimits *limits)
+{
+  for (guint i = 0; i < limits->rlimits->len; i++)
+    {
+      const SbRlimit *limit = &g_array_index (limits->rlimits, SbRlimit, i);
+
+      g_string_append_printf (out, "rlimit: %s=", sb_limits_rlimit_name (limit->resource));
+      if (limit->soft == SB_RLIM_UNLIMITED)
+        g_string_append (out, "unlimited:");
+      else
+        g_string_append_printf (out, "%" G_GUINT64_FORMAT ":", limit->soft);
+      if (limit->hard == SB_RLIM_UNLIMITED)
+        g_string_append (out, "unlimited\n");
+      else
+        g_string_append_printf (out, "%" G_GUINT64_FORMAT "\n", limit->hard);
+    }
+  if (limits->memory != 0)
+    dump_int (out, "memory", (gint64) limits->memory);
+  if (limits->pids != 0)
+    dump_int (out, "pids", (gint64) limits->pids);
+  if (limits->cpu_quota_us != 0)
+    dump_int (out, "cpu-quota-us", (gint64) limits->cpu_quota_us);
+  if (limits->timeout_us != 0)
+    {
+      dump_int (out, "timeout-us", limits->timeout_us);
+      dump_int (out, "kill-after-us", limits->kill_after_us);
+    }
+}
+
 char *
 sb_plan_dump (const SbPlan *plan)
 {
@@ -322,6 +384,7 @@ sb_plan_dump (const SbPlan *plan)
   dump_caps (out, "cap-add", plan->caps.add);
   dump_caps (out, "cap-drop", plan->caps.drop);
   dump_bool (out, "drop-root-caps", plan->drop_root_caps);
+  dump_limits (out, &plan->limits);
   dump_int (out, "seccomp-fd", plan->seccomp_fd);
   for (guint i = 0; i < plan->seccomp_fds->len; i++)
     dump_int (out, "add-seccomp-fd", g_array_index (plan->seccomp_fds, int, i));

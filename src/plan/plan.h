@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "base/host.h"
+#include "plan/limits.h"
+
 typedef enum {
   SB_PERSONALITY_SANDBOX, /* safer defaults, "sandbox:" prefix */
   SB_PERSONALITY_BWRAP,   /* invoked as "bwrap": bwrap's defaults and texts */
@@ -23,9 +26,29 @@ typedef enum {
   SB_NS_NET = 1 << 3,
   SB_NS_UTS = 1 << 4,
   SB_NS_CGROUP = 1 << 5,
+  SB_NS_MNT = 1 << 6,    /* always created: never in unshare, named for the tables below */
 } SbNamespace;
 
+/* What the options can unshare. */
 #define SB_NS_ALL (SB_NS_USER | SB_NS_IPC | SB_NS_PID | SB_NS_NET | SB_NS_UTS | SB_NS_CGROUP)
+
+/* Every namespace once: its bit, its name under /proc/PID/ns/ and in
+ * messages, its clone flag.  In bwrap's order (user, ipc, pid, net, uts,
+ * cgroup), the mount namespace last. */
+typedef struct {
+  SbNamespace ns;
+  const char *name;
+  int clone_flag;
+} SbNamespaceKind;
+
+#define SB_N_NAMESPACE_KINDS 7
+extern const SbNamespaceKind sb_namespace_kinds[SB_N_NAMESPACE_KINDS];
+
+/* The index of NS (one bit) in sb_namespace_kinds. */
+guint sb_namespace_index (SbNamespace ns);
+
+/* The clone flags that create the namespaces in NS. */
+unsigned long sb_namespace_clone_flags (SbNamespace ns);
 
 typedef enum {
   SB_OP_BIND,        /* --bind, --dev-bind, --ro-bind and their -try forms (flags) */
@@ -82,11 +105,14 @@ typedef enum {
 
 typedef struct {
   SbPersonality personality;
+  SbHostFacts host;             /* the caller and the host, as main.c found them at start */
 
   /* Namespaces.  unshare is what to create; unshare_try marks the subset whose
    * creation may silently be skipped (--unshare-user-try, --unshare-cgroup-try). */
   SbNamespace unshare;
   SbNamespace unshare_try;
+  const char *unshare_option;   /* the first --unshare-* option given, -try ones aside; NULL
+                                   when none (confinement in place refuses it) */
   int userns_fd;                /* --userns, -1 unset */
   int userns2_fd;               /* --userns2, -1 unset */
   int pidns_fd;                 /* --pidns, -1 unset */
@@ -116,6 +142,7 @@ typedef struct {
   bool as_pid_1;                /* --as-pid-1 */
   SbCapChanges caps;            /* --cap-add / --cap-drop */
   bool drop_root_caps;          /* sandbox only: root loses capabilities too */
+  SbLimits limits;              /* sandbox only: --rlimit, --memory, --pids, --cpus, --timeout */
 
   /* Seccomp sources. */
   int seccomp_fd;               /* --seccomp, -1 unset */
@@ -126,6 +153,10 @@ typedef struct {
   bool seccomp_print;           /* --seccomp-print: print the effective policy and exit */
   bool allow_nesting;           /* sandbox only: namespaces and mounts may be created inside;
                                    off by default under "sandbox", always on under "bwrap" */
+  bool share_abstract_sockets;  /* sandbox only: with --share-net, the host's abstract unix
+                                   sockets stay reachable (else Landlock scopes them away) */
+  bool strict;                  /* sandbox only: --strict, refuse rather than run confined
+                                   less than asked (no confinement in place) */
 
   /* Status and synchronisation fds, -1 unset. */
   int info_fd;

@@ -172,7 +172,10 @@ populate_dev (SbRootfs *rootfs, const SbMountOp *op, int dev_fd, GError **error)
   if (mkdirat (dev_fd, "shm", 0755) != 0)
     return sb_throw_errno (error, "Can't create %s/shm", op->dest);
   if (mkdirat (dev_fd, "pts", 0755) != 0)
-    return sb_throw_errno (error, "Can't create %s/devpts", op->dest);
+    /* bwrap's text names the filesystem where it means the directory. */
+    return sb_throw_errno (error, rootfs->plan->personality == SB_PERSONALITY_BWRAP
+                                    ? "Can't create %s/devpts" : "Can't create %s/pts",
+                           op->dest);
   pts_fd = openat (dev_fd, "pts", O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
   if (pts_fd < 0 || sb_mountapi_mount_fs (rootfs->api, "devpts", devpts_options, SB_MOUNT_NOSUID | SB_MOUNT_NOEXEC,
                                           pts_fd) != 0)

@@ -13,6 +13,8 @@ typedef struct {
   int base_fd;     /* the setup tmpfs: "/" of the namespace while we build, never seen inside;
                       -1 when the new root is the process's own root (rootfs.c) */
   int root_fd;     /* the topmost mount on the new root */
+  gboolean root_is_ours;  /* that mount is a tmpfs of ours, not the caller's files */
+  int proc_fd;     /* a procfs that no op can cover, for /proc/self/fd paths (not ours to close) */
   guint serial;    /* names files of ours in base */
 } SbRootfs;
 
@@ -24,10 +26,11 @@ typedef struct {
 int sb_rootfs_open (SbRootfs *rootfs, const char *dest, int flags);
 
 /* The mode OP creates things with, bwrap's "perms" of the op: --perms, else
- * the kind's default (0755 for --dir and --tmpfs, 0666 for --file, 0600 for
+ * the kind's default (0755 for --dir and --tmpfs, but 01777 for a --tmpfs on
+ * /tmp or /var/tmp under the sandbox personality, 0666 for --file, 0600 for
  * --bind-data); 0 for kinds that have none, as in bwrap, so that their
  * missing parents are made 0700. */
-guint32 sb_rootfs_op_mode (const SbMountOp *op);
+guint32 sb_rootfs_op_mode (const SbPlan *plan, const SbMountOp *op);
 
 /* Creates the missing parents of op->dest (sb_pathsafe_parent_mode of the
  * op's mode).  Returns an O_PATH fd on the parent and its last component in

@@ -25,15 +25,26 @@ sb_rootfs_open (SbRootfs *rootfs, const char *dest, int flags)
   return sb_pathsafe_open (rootfs->root_fd, dest, flags, 0);
 }
 
+/* Programs that drop to another uid (apt among them) need a /tmp that
+ * everyone may write to, as every distribution's is. */
+static gboolean
+is_shared_tmp (const char *dest)
+{
+  return strcmp (dest, "/tmp") == 0 || strcmp (dest, "/var/tmp") == 0;
+}
+
 guint32
-sb_rootfs_op_mode (const SbMountOp *op)
+sb_rootfs_op_mode (const SbPlan *plan, const SbMountOp *op)
 {
   guint32 fallback;
 
   switch (op->kind)
     {
-    case SB_OP_DIR:
     case SB_OP_TMPFS:
+      /* bwrap's 0755 for its personality. */
+      fallback = plan->personality == SB_PERSONALITY_SANDBOX && is_shared_tmp (op->dest) ? 01777 : 0755;
+      break;
+    case SB_OP_DIR:
       fallback = 0755;
       break;
     case SB_OP_FILE:
@@ -66,10 +77,9 @@ throw_hint_valist (GError **error, const char *hint, const char *format, va_list
   int errsv = errno;
   g_autofree char *what = g_strdup_vprintf (format, args);
 
-  if (hint != NULL)
-    g_set_error (error, SB_ERRNO_ERROR, errsv, "%s: %s (%s)", what, g_strerror (errsv), hint);
-  else
-    sb_throw_errno_value (error, errsv, "%s", what);
+  sb_throw_errno_value (error, errsv, "%s", what);
+  if (hint != NULL && error != NULL)
+    sb_error_add_hint (*error, "%s", hint);
   errno = errsv;
   return FALSE;
 }
@@ -113,7 +123,7 @@ sb_rootfs_open_parent (SbRootfs *rootfs, const SbMountOp *op, char **name, GErro
     {
       parent = g_path_get_dirname (op->dest);
       *name = g_path_get_basename (op->dest);
-      fd = sb_pathsafe_mkdirs (rootfs->root_fd, parent, sb_pathsafe_parent_mode (sb_rootfs_op_mode (op)));
+      fd = sb_pathsafe_mkdirs (rootfs->root_fd, parent, sb_pathsafe_parent_mode (sb_rootfs_op_mode (rootfs->plan, op)));
     }
   if (fd < 0)
     {
@@ -312,7 +322,7 @@ sb_rootfs_op_bind_fd (SbRootfs *rootfs, const SbMountOp *op, GError **error)
   g_snprintf (fd_link, sizeof fd_link, "/proc/self/fd/%d", op->fd);
   if (fstat (op->fd, &fd_st) != 0)
     return sb_throw_errno_value (error, ENOENT, "Can't find source path %s", fd_link);
-  len = readlink (fd_link, path, sizeof path - 1);
+  len = readlinkat (rootfs->proc_fd, fd_link + strlen ("/proc/"), path, sizeof path - 1);
   if (len < 0)
     return sb_throw_errno (error, "Can't find source path %s", fd_link);
   path[len] = '\0';
@@ -395,7 +405,7 @@ sb_rootfs_op_bind_data (SbRootfs *rootfs, const SbMountOp *op, GError **error)
 {
   g_auto (SbMountTree) tree = SB_MOUNT_TREE_INIT;
   g_autofree char *name = NULL;
-  guint32 mode = sb_rootfs_op_mode (op);
+  guint32 mode = sb_rootfs_op_mode (rootfs->plan, op);
   g_autofd int fd = -1;
   gboolean ok;
 
@@ -455,7 +465,7 @@ sb_rootfs_tmpfs_options (guint32 mode, guint64 size, const char *label)
 gboolean
 sb_rootfs_op_tmpfs (SbRootfs *rootfs, const SbMountOp *op, GError **error)
 {
-  g_auto (GStrv) options = sb_rootfs_tmpfs_options (sb_rootfs_op_mode (op), op->size, rootfs->plan->file_label);
+  g_auto (GStrv) options = sb_rootfs_tmpfs_options (sb_rootfs_op_mode (rootfs->plan, op), op->size, rootfs->plan->file_label);
   g_autofd int fd = sb_rootfs_ensure_dir (rootfs, op, 0755, error);
 
   if (fd < 0)
@@ -477,7 +487,7 @@ sb_rootfs_op_mqueue (SbRootfs *rootfs, const SbMountOp *op, GError **error)
 gboolean
 sb_rootfs_op_dir (SbRootfs *rootfs, const SbMountOp *op, GError **error)
 {
-  g_autofd int fd = sb_rootfs_ensure_dir (rootfs, op, sb_rootfs_op_mode (op), error);
+  g_autofd int fd = sb_rootfs_ensure_dir (rootfs, op, sb_rootfs_op_mode (rootfs->plan, op), error);
 
   return fd >= 0;
 }
@@ -493,7 +503,7 @@ sb_rootfs_op_file (SbRootfs *rootfs, const SbMountOp *op, GError **error)
     return FALSE;
   /* creat() as bwrap: an existing file is truncated, a symlink followed
    * (inside the new root). */
-  fd = sb_pathsafe_open (rootfs->root_fd, op->dest, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY, sb_rootfs_op_mode (op));
+  fd = sb_pathsafe_open (rootfs->root_fd, op->dest, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY, sb_rootfs_op_mode (rootfs->plan, op));
   if (fd < 0)
     return sb_throw_errno (error, "Can't create file %s", op->dest);
   if (copy_fd (op->fd, fd) != 0)
@@ -539,9 +549,10 @@ sb_rootfs_op_chmod (SbRootfs *rootfs, const SbMountOp *op, GError **error)
 
   if (fd < 0)
     return sb_throw_errno (error, "Can't chmod %#o %s", op->mode, op->dest);
-  /* chmod needs a path; this one is exactly the file resolved above. */
-  g_snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
-  if (chmod (path, op->mode) != 0)
+  /* chmod needs a path; this one is exactly the file resolved above, on
+   * a procfs that an op on /proc cannot have covered. */
+  g_snprintf (path, sizeof path, "self/fd/%d", fd);
+  if (fchmodat (rootfs->proc_fd, path, op->mode, 0) != 0)
     return sb_throw_errno (error, "Can't chmod %#o %s", op->mode, op->dest);
   return TRUE;
 }

@@ -66,6 +66,7 @@
 #include "base/error.h"
 #include "base/glib-compat.h"
 #include "rootfs/mountapi.h"
+#include "rootfs/pathsafe.h"
 #include "rootfs/internal.h"
 
 #define OLDROOT "oldroot"
@@ -102,20 +103,21 @@ refresh_root (SbRootfs *rootfs, GError **error)
 
 /* After the ops (or before a --remount-ro of "/"), while "/" is still the
  * host's: a new root without /bin (etc.) gets the host's symlink into /usr,
- * so that a bound /usr is enough to run programs.  What the plan made itself
- * is there already and kept. */
+ * so that a bound /usr is enough to run programs.  Only a root of ours
+ * gets them: a directory bound from the host is the caller's, left as it
+ * is.  Only a link that resolves inside: a /lib32 into a /usr without
+ * lib32 would only dangle.  What the plan made itself is there already and
+ * kept. */
 static gboolean
 add_usr_merge_links (SbRootfs *rootfs, GError **error)
 {
-  struct stat usr_st;
-
-  /* Links into a /usr the sandbox doesn't have would only dangle. */
-  if (fstatat (rootfs->root_fd, "usr", &usr_st, 0) != 0 || !S_ISDIR (usr_st.st_mode))
+  if (!rootfs->root_is_ours)
     return TRUE;
   for (guint i = 0; i < G_N_ELEMENTS (usr_merge_links); i++)
     {
       const char *name = usr_merge_links[i];
       g_autofree char *host = g_strconcat ("/", name, NULL);
+      g_autofd int target_fd = -1;
       char target[PATH_MAX];
       struct stat st;
       ssize_t len;
@@ -128,11 +130,46 @@ add_usr_merge_links (SbRootfs *rootfs, GError **error)
       target[len] = '\0';
       if (!g_str_has_prefix (target, "usr/") && !g_str_has_prefix (target, "/usr/"))
         continue;
+      /* Both forms name the same path from the new root. */
+      target_fd = sb_pathsafe_open (rootfs->root_fd, target, O_PATH, 0);
+      if (target_fd < 0)
+        continue;
       /* A root the plan made read-only stays as the plan made it. */
       if (symlinkat (target, rootfs->root_fd, name) != 0 && errno != EROFS)
         return sb_throw_errno (error, "Can't make symlink at %s", host);
     }
   return TRUE;
+}
+
+/* After OP mounted something on "/" (or left it): whether the root is
+ * still a filesystem of ours, which nothing of the caller's lies under. */
+static gboolean
+root_stays_ours (const SbMountOp *op, gboolean was_ours)
+{
+  switch (op->kind)
+    {
+    case SB_OP_TMPFS:
+    case SB_OP_TMP_OVERLAY:
+      /* A new tmpfs; an overlay whose writes go to a tmpfs of ours. */
+      return TRUE;
+    case SB_OP_REMOUNT_RO:
+    case SB_OP_DIR:
+    case SB_OP_FILE:
+    case SB_OP_SYMLINK:
+    case SB_OP_CHMOD:
+    case SB_OP_BIND_DATA:
+      /* Nothing new on "/". */
+      return was_ours;
+    case SB_OP_BIND:
+    case SB_OP_BIND_FD:
+    case SB_OP_PROC:
+    case SB_OP_DEV:
+    case SB_OP_MQUEUE:
+    case SB_OP_OVERLAY:
+    case SB_OP_RO_OVERLAY:
+    default:
+      return FALSE;
+    }
 }
 
 static gboolean
@@ -199,8 +236,12 @@ run_ops (SbRootfs *rootfs, GError **error)
           return FALSE;
         }
       /* Nothing is ever mounted over the host's own root (no base). */
-      if (on_root && rootfs->base_fd >= 0 && !refresh_root (rootfs, error))
-        return FALSE;
+      if (on_root && rootfs->base_fd >= 0)
+        {
+          if (!refresh_root (rootfs, error))
+            return FALSE;
+          rootfs->root_is_ours = root_stays_ours (op, rootfs->root_is_ours);
+        }
     }
   return TRUE;
 }
@@ -320,6 +361,7 @@ enter_base (SbRootfs *rootfs, GError **error)
   if (newroot_fd < 0 || sb_mountapi_clone (rootfs->api, newroot_fd, "", FALSE, &tree) != 0
       || sb_mountapi_attach (rootfs->api, &tree, 0, newroot_fd) != 0)
     return sb_rootfs_throw_mount (error, "setting up newroot bind");
+  rootfs->root_is_ours = TRUE;
   return refresh_root (rootfs, error);
 }
 
@@ -339,9 +381,9 @@ leave_base (SbRootfs *rootfs, GError **error)
 }
 
 static gboolean
-build (const SbPlan *plan, GError **error)
+build (const SbPlan *plan, int proc_fd, GError **error)
 {
-  g_auto (SbRootfs) rootfs = { plan, NULL, -1, -1, 0 };
+  g_auto (SbRootfs) rootfs = { .plan = plan, .proc_fd = proc_fd, .base_fd = -1, .root_fd = -1 };
   gboolean reuse;
 
   if (!prepare (&rootfs, error))
@@ -357,12 +399,12 @@ build (const SbPlan *plan, GError **error)
 }
 
 gboolean
-sb_rootfs_build (const SbPlan *plan, GError **error)
+sb_rootfs_build (const SbPlan *plan, int proc_fd, GError **error)
 {
   /* Modes are the plan's, as in bwrap: the caller's umask does not filter
    * --perms.  The command gets the umask back. */
   mode_t old_umask = umask (0);
-  gboolean ok = build (plan, error);
+  gboolean ok = build (plan, proc_fd, error);
 
   umask (old_umask);
   return ok;

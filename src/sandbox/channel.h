@@ -15,17 +15,20 @@
 
 typedef enum {
   SB_MSG_INIT = 1,  /* from pid 1 when clone did not create it (--pidns with --unshare-pid) */
+  SB_MSG_NAMESPACES, /* from pid 1, for the reports: it made namespaces after clone, and is in them */
   SB_MSG_COMMAND,   /* from the command's process, when it waits for the reports */
   SB_MSG_EXEC,      /* the command is about to be executed (for --json-status-fd) */
   SB_MSG_ERROR,     /* setup failed: the error follows */
-  SB_MSG_EXITED,    /* from a pid 1 that outlives the command: its exit status value */
+  SB_MSG_EXITED,    /* from pid 1: the command's wait status, when pid 1 outlives it
+                       or a signal killed it */
   SB_MSG_REPORTED,  /* from the monitor: --info-fd and --json-status-fd are written */
+  SB_MSG_STOPPED,   /* from pid 1: the command, which holds the terminal, stopped */
 } SbMsgType;
 
 typedef struct {
   SbMsgType type;
   pid_t pid;        /* the sender, in the receiver's pid namespace; 0 if unknown */
-  int value;        /* SB_MSG_EXITED: the exit status (128+N for signal N) */
+  int value;        /* SB_MSG_EXITED: the wait(2) status; SB_MSG_STOPPED: the signal */
   GError *error;    /* SB_MSG_ERROR: owned by the message */
   int fd;           /* SB_MSG_INIT: the sender's pidfd, or -1; owned by the message */
 } SbMsg;

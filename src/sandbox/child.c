@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +26,8 @@
 #include "sandbox/loopback.h"
 #include "base/pidfd.h"
 #include "sandbox/reaper.h"
+#include "sandbox/rlimits.h"
+#include "sandbox/terminal.h"
 #include "rootfs/rootfs.h"
 
 typedef struct {
@@ -133,43 +137,81 @@ enter_nested_pid_ns (Child *c, GError **error)
 }
 
 static gboolean
-plan_has_dev (const SbPlan *plan)
+plan_has_op (const SbPlan *plan, SbOpKind kind)
 {
   for (guint i = 0; i < plan->ops->len; i++)
-    if (sb_plan_op (plan, i)->kind == SB_OP_DEV)
+    if (sb_plan_op (plan, i)->kind == kind)
       return TRUE;
   return FALSE;
+}
+
+/* --uid / --gid, else the caller's id outside. */
+static guint32
+wanted_id (gint64 asked, guint32 outside)
+{
+  return asked >= 0 ? (guint32) asked : outside;
 }
 
 static guint32
 wanted_uid (const Child *c)
 {
-  return c->plan->uid >= 0 ? (guint32) c->plan->uid : c->ctx->outside_uid;
+  return wanted_id (c->plan->uid, c->ctx->outside_uid);
 }
 
 static guint32
 wanted_gid (const Child *c)
 {
-  return c->plan->gid >= 0 ? (guint32) c->plan->gid : c->ctx->outside_gid;
+  return wanted_id (c->plan->gid, c->ctx->outside_gid);
 }
 
 /* devpts can only be mounted with uid and gid 0 mapped: then the setup
  * runs as 0 in our user namespace, and the command in a nested one that
  * maps 0 to the requested ids, as bwrap does. */
 static gboolean
-needs_root_for_setup (const Child *c)
+root_for_setup (const SbPlan *plan, SbNamespace created, guint32 outside_uid, guint32 outside_gid)
 {
-  return (c->ctx->created & SB_NS_USER) != 0 && plan_has_dev (c->plan)
-         && (wanted_uid (c) != 0 || wanted_gid (c) != 0);
+  return (created & SB_NS_USER) != 0 && plan_has_op (plan, SB_OP_DEV)
+         && (wanted_id (plan->uid, outside_uid) != 0 || wanted_id (plan->gid, outside_gid) != 0);
 }
 
 /* --disable-userns sets a limit in our user namespace, which the command
  * must not be able to change: it too runs in a nested one. */
 static gboolean
+nested_userns (const SbPlan *plan, SbNamespace created, guint32 outside_uid, guint32 outside_gid)
+{
+  return root_for_setup (plan, created, outside_uid, outside_gid)
+         || ((created & SB_NS_USER) != 0 && plan->disable_userns);
+}
+
+static gboolean
+needs_root_for_setup (const Child *c)
+{
+  return root_for_setup (c->plan, c->ctx->created, c->ctx->outside_uid, c->ctx->outside_gid);
+}
+
+static gboolean
 needs_nested_userns (const Child *c)
 {
-  return needs_root_for_setup (c)
-         || ((c->ctx->created & SB_NS_USER) != 0 && c->plan->disable_userns);
+  return nested_userns (c->plan, c->ctx->created, c->ctx->outside_uid, c->ctx->outside_gid);
+}
+
+/* The command's capabilities act on the namespaces its user namespace
+ * owns: with a nested one, the network, uts and ipc namespaces are made
+ * in it, after the setup (make_namespaces_inside), rather than by clone.
+ * Not the ipc namespace that a --mqueue mounts during the setup, nor any
+ * with --userns-block-fd: the reports, which name them, are written
+ * before the maps. */
+SbNamespace
+sb_child_namespaces_made_inside (const SbPlan *plan, SbNamespace created, guint32 outside_uid,
+                                 guint32 outside_gid)
+{
+  SbNamespace inside = SB_NS_NET | SB_NS_UTS;
+
+  if (!nested_userns (plan, created, outside_uid, outside_gid) || plan->userns_block_fd >= 0)
+    return 0;
+  if (!plan_has_op (plan, SB_OP_MQUEUE))
+    inside |= SB_NS_IPC;
+  return created & inside;
 }
 
 static gboolean
@@ -177,7 +219,6 @@ write_maps (const Child *c, const SbIdMap *map, GError **error)
 {
   SbUsernsFacts facts;
   g_autofree char *cause = NULL;
-  char *message;
 
   if (sb_idmap_write (c->proc_fd, "self", map, error))
     return TRUE;
@@ -192,9 +233,7 @@ write_maps (const Child *c, const SbIdMap *map, GError **error)
       sb_diag_userns_facts_read (&facts);
       cause = sb_diag_userns_cause (&facts, (*error)->code);
     }
-  message = g_strdup_printf ("%s (%s)", (*error)->message, cause);
-  g_free ((*error)->message);
-  (*error)->message = message;
+  sb_error_add_hint (*error, "%s", cause);
   return FALSE;
 }
 
@@ -231,6 +270,40 @@ map_outer_userns (const Child *c, GError **error)
   return write_maps (c, &map, error);
 }
 
+/* What the sandbox's own network and uts namespaces need, done in
+ * whichever user namespace made them (WHICH: those made by it). */
+static gboolean
+set_up_namespaces (const Child *c, SbNamespace which, GError **error)
+{
+  const char *hostname = c->plan->hostname;
+
+  if ((which & SB_NS_NET) != 0 && !sb_net_loopback_up (error))
+    return FALSE;
+  if ((which & SB_NS_UTS) != 0 && hostname != NULL && sethostname (hostname, strlen (hostname)) != 0)
+    return sb_throw_errno (error, "sethostname %s", hostname);
+  return TRUE;
+}
+
+/* The namespaces the nested user namespace is to own (ctx->made_inside),
+ * made just after it, set up, and named to the monitor for the reports. */
+static gboolean
+make_namespaces_inside (const Child *c, GError **error)
+{
+  SbNamespace inside = c->ctx->made_inside;
+  int flags = ((inside & SB_NS_NET) ? CLONE_NEWNET : 0) | ((inside & SB_NS_UTS) ? CLONE_NEWUTS : 0)
+              | ((inside & SB_NS_IPC) ? CLONE_NEWIPC : 0);
+
+  if (inside == 0)
+    return TRUE;
+  if (unshare (flags) != 0)
+    return sb_throw_errno (error, "creating the namespaces of the nested user namespace");
+  if (!set_up_namespaces (c, inside, error))
+    return FALSE;
+  if (sb_channel_command_waits (c->plan) && !sb_channel_send (c->ctx->channel, SB_MSG_NAMESPACES, 0))
+    _exit (1);
+  return TRUE;
+}
+
 /* After the setup, which needed our powers over the namespaces: the
  * user-namespace changes that take them away. */
 static gboolean
@@ -260,7 +333,7 @@ enter_final_userns (Child *c, GError **error)
 
       if (unshare (CLONE_NEWUSER) != 0)
         return sb_throw_errno (error, "unshare user ns");
-      if (!write_maps (c, &map, error) || !arm_parent_death (c, error))
+      if (!write_maps (c, &map, error) || !arm_parent_death (c, error) || !make_namespaces_inside (c, error))
         return FALSE;
     }
 
@@ -398,7 +471,7 @@ run_pid1 (Child *c, pid_t command)
   sigset_t signals;
   int signal_fd;
 
-  sb_reaper_signals (&signals);
+  sb_reaper_signals (c->plan, &signals);
   signal_fd = signalfd (-1, &signals, SFD_CLOEXEC);
   if (signal_fd < 0)
     {
@@ -420,9 +493,16 @@ run_pid1 (Child *c, pid_t command)
   if (!sb_fds_close_except ((int *) keep->data, keep->len, g_steal_fd (&c->fd_dir), &error)
       || !sb_caps_drop_bounding (c->bounding_left, &error)
       || !sb_caps_apply (c->pid1_guard, 0, FALSE, &error) || !arm_parent_death (c, &error)
+      || !sb_rlimits_apply (&c->plan->limits, &error)
       || !sb_seccomp_load (c->ctx->filters, &error))
     goto out;
-  _exit (sb_reaper_run (command, stop_with_command (c), signal_fd, c->ctx->channel));
+  _exit (sb_reaper_run (&(SbReaper) {
+    .command = command,
+    .stop_with_command = stop_with_command (c),
+    .report_stops = c->ctx->take_terminal,
+    .signal_fd = signal_fd,
+    .channel = c->ctx->channel,
+  }));
 
 out:
   kill (command, SIGKILL);
@@ -455,6 +535,8 @@ run_command (Child *c)
     fail (c, error);
   if (plan->block_fd >= 0)
     wait_on_fd (plan->block_fd);
+  if (c->ctx->take_terminal && !sb_terminal_take_foreground (&error))
+    fail (c, error);
   if (sigprocmask (SIG_SETMASK, &c->ctx->saved_mask, NULL) != 0)
     {
       sb_throw_errno (&error, "restoring the signal mask");
@@ -463,8 +545,9 @@ run_command (Child *c)
   /* Only the exit line of --json-status-fd needs to know. */
   if (plan->json_status_fd >= 0 && !sb_channel_send (c->ctx->channel, SB_MSG_EXEC, 0))
     _exit (1);
-  /* Last: the filters may forbid anything the steps above need. */
-  if (!sb_seccomp_load (c->ctx->filters, &error))
+  /* Last: the filters may forbid anything the steps above need; the
+   * limits as late as that, so that none of our steps runs into them. */
+  if (!sb_rlimits_apply (&plan->limits, &error) || !sb_seccomp_load (c->ctx->filters, &error))
     fail (c, error);
   sb_exec_command (plan, c->ctx->exec, &error);
   fail (c, error);
@@ -476,6 +559,10 @@ run_command (Child *c)
 static gboolean
 shrink_bounding (const Child *c)
 {
+  /* In place, an unprivileged caller cannot drop it; no_new_privs still
+   * keeps exec from gaining anything. */
+  if (sb_landlock_in_place (c->ctx->landlock))
+    return FALSE;
   return (c->ctx->created & SB_NS_USER) != 0 || c->plan->userns_fd >= 0
          || c->plan->drop_root_caps || getuid () != 0;
 }
@@ -526,7 +613,8 @@ scrub_caller_environment (const Child *c, GError **error)
 
 /* What the command's process and pid 1 share, done once before the fork:
  * the working directory (pid 1 shares it, as bwrap's does) and with it the
- * command's PWD, the bounding set, no_new_privs, our built-in policy. */
+ * command's PWD, the bounding set, no_new_privs, Landlock, our
+ * built-in policy. */
 static gboolean
 prepare_command (Child *c, GError **error)
 {
@@ -541,6 +629,9 @@ prepare_command (Child *c, GError **error)
     }
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     return sb_throw_errno (error, "setting no_new_privs");
+  /* Before seccomp, whose policy file may refuse the Landlock calls. */
+  if (c->ctx->landlock != NULL && !sb_landlock_apply (c->ctx->landlock, error))
+    return FALSE;
   return sb_seccomp_load_shared (c->ctx->filters, error);
 }
 
@@ -564,15 +655,38 @@ prepare_pid1 (Child *c, GError **error)
   return TRUE;
 }
 
+gboolean
+sb_child_needs_pid1 (const SbPlan *plan, SbNamespace created, gboolean nested_pid_ns)
+{
+  if (plan->as_pid_1)
+    return FALSE;
+  return (created & SB_NS_PID) != 0 || nested_pid_ns || plan->lock_files->len > 0
+         || plan->sync_fd >= 0;
+}
+
 static gboolean
 needs_pid1 (const Child *c)
 {
-  const SbPlan *plan = c->plan;
+  return sb_child_needs_pid1 (c->plan, c->ctx->created, c->ctx->nested_pid_ns);
+}
 
-  if (plan->as_pid_1)
-    return FALSE;
-  return (c->ctx->created & SB_NS_PID) != 0 || c->ctx->nested_pid_ns
-         || plan->lock_files->len > 0 || plan->sync_fd >= 0;
+/* The host's /proc, for the steps that write to it and for the ops, which
+ * may cover /proc.  Only a real procfs will do: what the caller mounted
+ * there could answer for "self". */
+static gboolean
+open_proc (Child *c, GError **error)
+{
+  struct statfs st;
+
+  c->proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (c->proc_fd < 0)
+    return sb_throw_errno (error, "opening /proc");
+  if (fstatfs (c->proc_fd, &st) != 0)
+    return sb_throw_errno (error, "checking /proc");
+  if (st.f_type != PROC_SUPER_MAGIC)
+    return sb_throw (error, SB_ERROR_SETUP, "/proc is not a procfs (filesystem type %#lx)",
+                     (unsigned long) st.f_type);
+  return TRUE;
 }
 
 static gboolean
@@ -582,9 +696,8 @@ set_up (Child *c, GError **error)
 
   if (!arm_parent_death (c, error))
     return FALSE;
-  c->proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (c->proc_fd < 0)
-    return sb_throw_errno (error, "opening /proc");
+  if (!open_proc (c, error))
+    return FALSE;
   if (c->ctx->nested_pid_ns)
     {
       if (!enter_nested_pid_ns (c, error))
@@ -599,15 +712,13 @@ set_up (Child *c, GError **error)
         _exit (1);
     }
 
-  if (!map_outer_userns (c, error))
-    return FALSE;
-  if ((c->ctx->created & SB_NS_NET) != 0 && !sb_net_loopback_up (error))
+  if (!map_outer_userns (c, error)
+      || !set_up_namespaces (c, c->ctx->created & ~c->ctx->made_inside, error))
     return FALSE;
 
-  if (!sb_rootfs_build (plan, error))
+  /* In place, the host's tree is the sandbox's, as Landlock lets it be seen. */
+  if (!sb_landlock_in_place (c->ctx->landlock) && !sb_rootfs_build (plan, c->proc_fd, error))
     return FALSE;
-  if (plan->hostname != NULL && sethostname (plan->hostname, strlen (plan->hostname)) != 0)
-    return sb_throw_errno (error, "sethostname %s", plan->hostname);
 
   if (!enter_final_userns (c, error) || !switch_ids (c, error))
     return FALSE;
@@ -622,6 +733,20 @@ set_up (Child *c, GError **error)
   if (needs_pid1 (c) && !prepare_pid1 (c, error))
     return FALSE;
   g_clear_fd (&c->proc_fd, NULL);
+  return TRUE;
+}
+
+/* The sandbox's cgroups (v1), joined first: every process of the sandbox
+ * is born into them. */
+static gboolean
+join_cgroups (const SbChildContext *ctx, GError **error)
+{
+  for (guint i = 0; i < ctx->n_cgroup_fds; i++)
+    {
+      if (write (ctx->cgroup_fds[i], "0", 1) != 1)
+        return sb_throw_errno (error, "joining the sandbox's cgroup");
+      close (ctx->cgroup_fds[i]);
+    }
   return TRUE;
 }
 
@@ -643,7 +768,7 @@ sb_child_run (const SbChildContext *ctx)
   if ((ctx->created & SB_NS_PID) == 0 && ctx->plan->pidns_fd < 0)
     c.parent = ctx->monitor_pid;
 
-  if (!set_up (&c, &error))
+  if (!join_cgroups (ctx, &error) || !set_up (&c, &error))
     fail (&c, error);
   if (!needs_pid1 (&c))
     run_command (&c);

@@ -16,7 +16,7 @@ add_dir (SbExecPrep *prep, const char *dir)
 }
 
 void
-sb_exec_prepare (SbExecPrep *prep, const SbPlan *plan, const char *old_cwd)
+sb_exec_prepare (SbExecPrep *prep, const SbPlan *plan)
 {
   const char *home = g_environ_getenv (plan->envp, "HOME");
   guint n;
@@ -33,8 +33,8 @@ sb_exec_prepare (SbExecPrep *prep, const SbPlan *plan, const char *old_cwd)
     }
   else
     {
-      if (old_cwd != NULL)
-        add_dir (prep, old_cwd);
+      if (plan->host.cwd != NULL)
+        add_dir (prep, plan->host.cwd);
       if (home != NULL)
         add_dir (prep, home);
       /* Where the sandbox starts: no chdir needed. */

@@ -20,9 +20,9 @@ typedef struct {
   gboolean dir_required;    /* --chdir: the one directory must be entered */
 } SbExecPrep;
 
-/* Fills PREP for PLAN and the caller's working directory OLD_CWD (may be
- * NULL).  Free with sb_exec_prep_clear. */
-void sb_exec_prepare (SbExecPrep *prep, const SbPlan *plan, const char *old_cwd);
+/* Fills PREP for PLAN (and the caller's working directory in its host
+ * facts).  Free with sb_exec_prep_clear. */
+void sb_exec_prepare (SbExecPrep *prep, const SbPlan *plan);
 void sb_exec_prep_clear (SbExecPrep *prep);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbExecPrep, sb_exec_prep_clear)
 

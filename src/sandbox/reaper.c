@@ -7,15 +7,36 @@
 
 #include "sandbox/channel.h"
 
+/* Passed on under the sandbox personality. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
+static gboolean
+ignored_by_caller (int signo)
+{
+  struct sigaction action;
+
+  return sigaction (signo, NULL, &action) == 0 && action.sa_handler == SIG_IGN;
+}
+
 void
-sb_reaper_signals (sigset_t *set)
+sb_reaper_signals (const SbPlan *plan, sigset_t *set)
 {
   sigemptyset (set);
-  for (guint i = 0; i < G_N_ELEMENTS (forwarded); i++)
-    sigaddset (set, forwarded[i]);
   sigaddset (set, SIGCHLD);
+  sigaddset (set, sb_reaper_signal_all_request ());
+  if (plan->personality == SB_PERSONALITY_BWRAP)
+    return;
+  /* A caller that ignores a signal (nohup, a shell's background job)
+   * asks the sandbox to ignore it too, as the command inherits it. */
+  for (guint i = 0; i < G_N_ELEMENTS (forwarded); i++)
+    if (!ignored_by_caller (forwarded[i]))
+      sigaddset (set, forwarded[i]);
+}
+
+int
+sb_reaper_signal_all_request (void)
+{
+  return SIGRTMIN;
 }
 
 gboolean
@@ -32,15 +53,33 @@ sb_reaper_exit_status (int wait_status)
   return WEXITSTATUS (wait_status);
 }
 
-/* Reaps every exited child.  Returns FALSE once no child is left, or
- * once the command is gone when STOP_WITH_COMMAND. */
-static gboolean
-reap (pid_t command, gboolean stop_with_command, int channel, int *command_status)
+/* kill(-1) from pid 1 of a pid namespace reaches every other process of
+ * it, those forked meanwhile included; anywhere else it would reach every
+ * process of the caller's uid on the host, so there only the command gets
+ * the signal. */
+static void
+signal_all (const SbReaper *reaper, int signo, gboolean command_alive)
 {
+  if (signo <= 0 || signo >= SIGRTMIN)
+    return;
+  if (getpid () == 1)
+    kill (-1, signo);
+  else if (command_alive)
+    kill (reaper->command, signo);
+}
+
+/* Reaps every exited child and reports the command's stops.  Returns
+ * FALSE once no child is left, or once the command is gone when
+ * stop_with_command. */
+static gboolean
+reap (const SbReaper *reaper, int *command_status)
+{
+  int flags = WNOHANG | (reaper->report_stops ? WUNTRACED : 0);
+
   for (;;)
     {
       int status;
-      pid_t pid = waitpid (-1, &status, WNOHANG);
+      pid_t pid = waitpid (-1, &status, flags);
 
       if (pid < 0 && errno == EINTR)
         continue;
@@ -48,30 +87,36 @@ reap (pid_t command, gboolean stop_with_command, int channel, int *command_statu
         return FALSE;
       if (pid == 0)
         return TRUE;
-      if (pid == command)
+      if (pid != reaper->command)
+        continue;
+      if (WIFSTOPPED (status))
         {
-          *command_status = sb_reaper_exit_status (status);
-          /* Told to stop, we exit with the command's status, which kills
-           * the rest of the pid namespace: the monitor learns both when it
-           * reaps us.  Otherwise we stay while other processes of the
-           * sandbox live, holding --sync-fd and the locks, and the monitor
-           * exits now, as bwrap's does. */
-          if (stop_with_command)
-            return FALSE;
-          sb_channel_send (channel, SB_MSG_EXITED, *command_status);
+          sb_channel_send (reaper->channel, SB_MSG_STOPPED, WSTOPSIG (status));
+          continue;
         }
+      *command_status = sb_reaper_exit_status (status);
+      /* Told to stop, we exit with the command's status, which kills the
+       * rest of the pid namespace: the monitor learns both when it reaps
+       * us, but for the signal that killed the command, which the exit
+       * status cannot tell from an exit code.  Otherwise we stay while
+       * other processes of the sandbox live, holding --sync-fd and the
+       * locks, and the monitor exits now, as bwrap's does. */
+      if (!reaper->stop_with_command || WIFSIGNALED (status))
+        sb_channel_send (reaper->channel, SB_MSG_EXITED, status);
+      if (reaper->stop_with_command)
+        return FALSE;
     }
 }
 
 int
-sb_reaper_run (pid_t command, gboolean stop_with_command, int signal_fd, int channel)
+sb_reaper_run (const SbReaper *reaper)
 {
   int command_status = -1;
 
   for (;;)
     {
       struct signalfd_siginfo si;
-      ssize_t n = read (signal_fd, &si, sizeof si);
+      ssize_t n = read (reaper->signal_fd, &si, sizeof si);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -79,11 +124,13 @@ sb_reaper_run (pid_t command, gboolean stop_with_command, int signal_fd, int cha
         break;
       if (si.ssi_signo == SIGCHLD)
         {
-          if (!reap (command, stop_with_command, channel, &command_status))
+          if (!reap (reaper, &command_status))
             break;
         }
+      else if ((int) si.ssi_signo == sb_reaper_signal_all_request ())
+        signal_all (reaper, si.ssi_int, command_status < 0);
       else if (command_status < 0 && sb_reaper_should_forward (si.ssi_code, FALSE))
-        kill (command, si.ssi_signo);
+        kill (reaper->command, si.ssi_signo);
     }
   return command_status < 0 ? 1 : command_status;
 }

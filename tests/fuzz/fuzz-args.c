@@ -70,9 +70,7 @@ check_parser (const uint8_t *data, size_t size)
   SbCliContext context = {
     .personality = SB_PERSONALITY_SANDBOX,
     .envp = fixed_env,
-    .cwd = "/home/user",
-    .real_uid = 1000,
-    .real_gid = 1000,
+    .host = { .uid = 1000, .gid = 1000, .cwd = "/home/user" },
   };
   const char *argv[5];
 

@@ -42,9 +42,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   context = (SbCliContext) {
     .personality = (flags & 1) ? SB_PERSONALITY_BWRAP : SB_PERSONALITY_SANDBOX,
     .envp = fixed_env,
-    .cwd = "/home/user",
-    .real_uid = (flags & 2) ? 0 : 1000,
-    .real_gid = (flags & 2) ? 0 : 1000,
+    .host = { .uid = (flags & 2) ? 0 : 1000, .gid = (flags & 2) ? 0 : 1000, .cwd = "/home/user" },
   };
 
   g_ptr_array_add (argv, (flags & 1) ? "bwrap" : "sandbox");

@@ -164,15 +164,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
       info.child_pid = (pid_t) take64 (&rest, &left);
       info.command_pid = (pid_t) take64 (&rest, &left);
-      info.cgroup_ns = take64 (&rest, &left);
-      info.ipc_ns = take64 (&rest, &left);
-      info.mnt_ns = take64 (&rest, &left);
-      info.net_ns = take64 (&rest, &left);
-      info.pid_ns = take64 (&rest, &left);
-      info.uts_ns = take64 (&rest, &left);
+      for (guint i = 0; i < SB_N_NAMESPACE_KINDS; i++)
+        info.ns_inode[i] = take64 (&rest, &left);
       pretty = sb_status_format_info (&info);
       start = sb_status_format_start (&info);
-      exit_line = sb_status_format_exit ((int) take64 (&rest, &left));
+      exit_line = sb_status_format_exit (&(SbStatusExit) {
+        .exit_code = (int) take64 (&rest, &left) });
       FUZZ_CHECK (g_utf8_validate (pretty, -1, NULL), "info: %s", pretty);
       FUZZ_CHECK (strchr (start, '\n') == NULL || strchr (start, '\n')[1] == '\0',
                   "start is not one line: %s", start);

@@ -1,5 +1,8 @@
 """Capabilities and no_new_privs as the command sees them."""
 
+import json
+import os
+
 import pytest
 
 from sbtest import BW, IS_ROOT, SB, cap_fields, ok, proc_status, which_in_usr
@@ -95,19 +98,92 @@ def test_cap_names_are_case_insensitive(tool):
     assert caps['CapEff'] == 1 << CAP_NET_ADMIN
 
 
+def _root(tool, dev):
+    """The minimal root, with --dev (a nested user namespace for a plain
+    user, to mount devpts) or without."""
+    return tool.usr if dev else tool.usr_nodev
+
+
+DEV_IDS = {True: 'dev', False: 'nodev'}
+
+
 @pytest.mark.skipif(not which_in_usr('ip'), reason='ip (iproute2) is missing')
-def test_cap_add_is_effective(tool):
+@pytest.mark.parametrize('dev', [False, True], ids=DEV_IDS.get)
+def test_cap_add_is_effective(tool, dev):
     # In a new network namespace, changing lo's MTU needs CAP_NET_ADMIN
-    # there: refused without it, allowed with --cap-add.  No --dev: bwrap
-    # then nests a second user namespace, which holds no power over the
-    # network namespace.
+    # there: refused without it, allowed with --cap-add, also when --dev
+    # nests a second user namespace (which then owns the network one).
     ip = which_in_usr('ip')
     base = ['--unshare-net']
     if tool is BW and IS_ROOT:
         base += ['--cap-drop', 'ALL']
     script = '%s link set lo mtu 1300 && echo changed' % ip
-    r = tool.sh(script, base, root=tool.usr_nodev)
+    r = tool.sh(script, base, root=_root(tool, dev))
     assert r.returncode != 0 and 'changed' not in r.stdout
-    r = tool.sh(script, base + ['--cap-add', 'CAP_NET_ADMIN'], root=tool.usr_nodev)
+    r = tool.sh(script, base + ['--cap-add', 'CAP_NET_ADMIN'], root=_root(tool, dev))
     assert ok(r) == 'changed\n'
 
+
+BIND_80 = """python3 -c '
+import errno, socket
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", 80))
+    print("bound")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+'"""
+
+
+SETHOSTNAME = """python3 -c '
+import errno, socket
+try:
+    socket.sethostname("renamed")
+    print(socket.gethostname())
+except OSError as e:
+    print(errno.errorcode[e.errno])
+'"""
+
+
+def _without_and_with(tool, dev, script, unshare, cap):
+    """SCRIPT's output in a sandbox with UNSHARE, without then with
+    --cap-add CAP."""
+    base = [unshare]
+    if tool is BW and IS_ROOT:
+        base += ['--cap-drop', 'ALL']
+    return [ok(tool.sh(script, base + extra, root=_root(tool, dev)))
+            for extra in ([], ['--cap-add', cap])]
+
+
+@pytest.mark.parametrize('dev', [False, True], ids=DEV_IDS.get)
+def test_cap_net_bind_service_binds_port_80(tool, dev):
+    # The loopback of the sandbox's own network namespace.
+    assert _without_and_with(tool, dev, BIND_80, '--unshare-net',
+                             'CAP_NET_BIND_SERVICE') == ['EACCES\n', 'bound\n']
+
+
+@pytest.mark.parametrize('dev', [False, True], ids=DEV_IDS.get)
+def test_cap_sys_admin_sets_the_hostname(tool, dev):
+    assert _without_and_with(tool, dev, SETHOSTNAME, '--unshare-uts',
+                             'CAP_SYS_ADMIN') == ['EPERM\n', 'renamed\n']
+
+
+def test_reports_name_the_namespaces_the_command_is_in(tool):
+    # With --dev the network, uts and ipc namespaces are made after clone,
+    # in the nested user namespace: --info-fd must name those.
+    read_fd, write_fd = os.pipe()
+    try:
+        r = tool.sh('for n in net uts ipc; do readlink /proc/self/ns/$n; done',
+                    ['--unshare-net', '--unshare-uts', '--unshare-ipc', '--info-fd', str(write_fd)],
+                    pass_fds=(write_fd,))
+        os.close(write_fd)
+        write_fd = -1
+        with os.fdopen(read_fd) as f:
+            read_fd = -1
+            info = json.load(f)
+    finally:
+        for fd in (read_fd, write_fd):
+            if fd >= 0:
+                os.close(fd)
+    inside = ok(r).split()
+    assert inside == ['%s:[%d]' % (n, info['%s-namespace' % n]) for n in ('net', 'uts', 'ipc')]

@@ -26,6 +26,7 @@ import select
 import shutil
 import signal
 import struct
+import subprocess
 import sys
 import time
 
@@ -34,9 +35,10 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
+from conformance import harness  # noqa: E402
 from conformance.harness import (  # noqa: E402
     PROBE_SECTIONS, BlockPipe, Collect, Data, Hold, PathFd, Proc, compare, normalise,
-    probe_cmd, report, run_once)
+    probe_cmd, report, run_both, run_once)
 
 REFERENCE = sbtest.SYSTEM_BWRAP
 OURS = os.environ.get('CONFORMANCE_OURS') or sbtest.BWRAP
@@ -810,14 +812,15 @@ def test_side_by_side(case, tmp_path):
         raw = case.run(OURS, tmp)
         case.ours_only(raw)
         return
-    ref_raw = case.run(REFERENCE, tmp)
+    ref_raw, ours_raw, unsettled = run_both(lambda prog: case.run(prog, tmp), REFERENCE, OURS)
     expected = _ref_exit(case)
     if expected is not None:
         assert ref_raw['exit'] == expected, (
             'table error: /usr/bin/bwrap exited %r, the table expects %r\n%s'
             % (ref_raw['exit'], expected, ref_raw['stderr']))
-    ours_raw = case.run(OURS, tmp)
     notes_ref, notes_ours, problems = [], [], []
+    if unsettled:
+        notes_ours.append(unsettled)
     if ours_raw['leftover']:
         problems.append('processes outlived the tool, holding its stdout/stderr')
     if ref_raw['leftover']:
@@ -1169,36 +1172,14 @@ SCENARIOS = {
         p, t, ['--unshare-user', '--unshare-pid'], ['--userns', '--pidns', '--unshare-pid']),
 }
 
-SIGNAL_FORWARDED = ('signals sent to the tool are forwarded to the command and the tool '
-                    'exits 128+N once it is gone (issue 3); with a pid namespace the whole '
-                    'sandbox is then killed (SIGKILL on its pid 1) before the tool exits; '
-                    'bwrap dies of the signal and leaves the sandbox running')
-SIGNAL_FORWARDED_NO_PIDNS = (
-    'signals sent to the tool are forwarded to the command and the tool exits 128+N once it '
-    'is gone (issue 3); bwrap dies of the signal.  Without a pid namespace there is nothing '
-    'to tear down as a unit: the command got the signal (128+N), but its own child (the '
-    'script\'s sleep) lives on, as with bwrap')
 FDS_CONSUMED = ('fds consumed by --userns/--pidns/--userns-block-fd are closed before the '
                 'command runs; bwrap passes them on')
 STDIO_FDS = ['0: fifo r', '1: fifo w', '2: fifo w']
 
 
-def _signalled(sig):
-    return Deliberate(SIGNAL_FORWARDED, {'tool exit': 128 + sig,
-                                         'sandbox gone within 5s': True})
-
-
-def _signalled_no_pidns(sig):
-    return Deliberate(SIGNAL_FORWARDED_NO_PIDNS, {'tool exit': 128 + sig,
-                                                  'sandbox gone within 5s': False})
-
-
+# The signal-tool scenarios have none: under bwrap's name ours dies of the
+# signal and forwards nothing, as bwrap does.
 SCENARIO_DELIBERATE = {
-    'signal-tool/term': _signalled_no_pidns(signal.SIGTERM),
-    'signal-tool/term-pidns': _signalled(signal.SIGTERM),
-    'signal-tool/int-pidns': _signalled(signal.SIGINT),
-    'signal-tool/hup': _signalled_no_pidns(signal.SIGHUP),
-    'signal-tool/term-die-with-parent': _signalled(signal.SIGTERM),
     'join/userns': Deliberate(FDS_CONSUMED, {'second: open fds': STDIO_FDS}),
     'join/userns-pidns': Deliberate(FDS_CONSUMED, {'second: open fds': STDIO_FDS}),
     'join/userns-pidns-unshare-pid': Deliberate(FDS_CONSUMED,
@@ -1211,14 +1192,17 @@ SCENARIO_DELIBERATE = {
 @pytest.mark.parametrize('name', sorted(SCENARIOS))
 def test_scenario(name, tmp_path):
     tmp = str(tmp_path)
-    prepare(tmp)
-    ref = SCENARIOS[name](REFERENCE, tmp)
+
+    def run(prog):
+        prepare(tmp)
+        return SCENARIOS[name](prog, tmp)
+
+    ref, ours, unsettled = run_both(run, REFERENCE, OURS)
     assert ref.get('ready', True), 'table error: /usr/bin/bwrap never got ready: %r' % ref
-    prepare(tmp)
-    ours = SCENARIOS[name](OURS, tmp)
     check_deliberate(name, SCENARIO_DELIBERATE.get(name), tmp, ref, ours)
     diffs = compare(ref, ours)
-    assert not diffs, report(name, ['(scenario)'], ref, ours, diffs, [], [], [])
+    assert not diffs, report(name, ['(scenario)'], ref, ours, diffs, [],
+                             [unsettled] if unsettled else [], [])
 
 
 # ---------------------------------------------------------------------------
@@ -1251,3 +1235,70 @@ def test_version():
     ours = run_once(OURS, ['--version'], [], {})
     assert re.fullmatch(rb'bubblewrap \d+\.\d+\.\d+\n', ref['stdout'])
     assert (ours['exit'], ours['stdout'], ours['stderr']) == (0, b'bubblewrap 0.11.1\n', '')
+
+
+# ---------------------------------------------------------------------------
+# The harness itself: what it leaves out of the comparison, and why.
+
+def _mountinfo(*mounts):
+    """Mountinfo text from (id, parent, point, options) tuples; each mount
+    a tmpfs of its own device."""
+    return ''.join('%d %d 0:%d / %s %s - tmpfs t%d rw\n' % (i, parent, 900 + i, point, opts, i)
+                   for i, parent, point, opts in mounts)
+
+
+def _sections(text, unreachable=()):
+    visible, covered, out_of_reach = harness.normalise_mountinfo(text, set(), [], unreachable)
+    return ([line.split()[4] for line in visible], [line.split()[4] for line in covered],
+            [line.split()[4] for line in out_of_reach])
+
+
+def test_harness_sets_apart_mounts_that_no_path_reaches():
+    # /mnt (2) is covered by a bind on /mnt (4): 2 and its /mnt/a (3) are
+    # reached by no path; 4's own /mnt/b (5) is.  /srv/private (7) is
+    # unreachable for the probe.
+    text = _mountinfo((1, 0, '/', 'ro'), (2, 1, '/mnt', 'rw'), (3, 2, '/mnt/a', 'rw'),
+                      (4, 2, '/mnt', 'rw'), (5, 4, '/mnt/b', 'rw'), (6, 1, '/srv', 'ro'),
+                      (7, 6, '/srv/private', 'rw'))
+    assert _sections(text, {'/srv/private'}) == (
+        ['/', '/mnt', '/mnt/b', '/srv'], ['/mnt', '/mnt/a'], ['/srv/private'])
+
+
+@pytest.mark.parametrize('ours_opts, accepted', [
+    ('ro,nosuid,nodev,relatime', True),     # ours stricter where bwrap could not remount
+    ('rw,relatime', True),                  # the same
+    ('ro,relatime', False),                 # stricter, but not as our binds make it
+    ('rw,nosuid,relatime', False),
+])
+def test_harness_accepts_only_stricter_unreachable_mounts(ours_opts, accepted):
+    def observed(opts):
+        text = _mountinfo((1, 0, '/', 'ro'), (2, 1, '/var/lib/containers/x', opts))
+        visible, covered, out_of_reach = harness.normalise_mountinfo(
+            text, set(), [], {'/var/lib/containers/x'})
+        return {'mountinfo': visible, 'mountinfo: covered mounts': covered,
+                'mountinfo: unreachable mounts': out_of_reach}
+    diffs = compare(observed('rw,relatime'), observed(ours_opts))
+    assert (diffs == []) == accepted, diffs
+
+
+@pytest.mark.skipif(not sbtest.IS_ROOT, reason='mounting on the host needs root')
+def test_harness_runs_the_pair_again_when_host_mounts_change(tmp_path):
+    # run-pytest gives root's pytest a mount namespace of its own: the
+    # mount below is seen by this process alone.
+    target = tmp_path / 'mnt'
+    target.mkdir()
+    calls = []
+
+    def run(prog):
+        calls.append(prog)
+        if len(calls) == 1:
+            subprocess.run(['mount', '-t', 'tmpfs', 'sbtest-come-and-go', str(target)],
+                           check=True)
+        return len(calls)
+
+    try:
+        ref, ours, unsettled = run_both(run, 'reference', 'ours')
+    finally:
+        subprocess.run(['umount', str(target)], check=True)
+    assert calls == ['reference', 'ours', 'reference', 'ours']
+    assert (ref, ours, unsettled) == (3, 4, None)

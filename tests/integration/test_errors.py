@@ -83,12 +83,112 @@ def test_no_arguments_at_all(tool):
 
 
 def test_options_but_no_command(tool):
+    # bwrap prints its usage text; ours says in one line what the last
+    # argument was taken for.
     before = HostState()
     r = tool.run(tool.usr)
     assert r.returncode == 1
     assert r.stdout == ''
-    assert r.stderr != ''
+    if tool is BW:
+        assert r.stderr.startswith('usage: '), r.stderr
+        assert '--ro-bind SRC DEST' in r.stderr
+    else:
+        assert r.stderr == ('sandbox: no COMMAND after the options ("/dev" was taken as the '
+                            'DEST of --dev); sandbox --help lists the options\n'), r.stderr
     before.assert_unchanged()
+
+
+def test_command_taken_as_a_value_is_named():
+    # `sh` became the DEST of --bind: the line says so, instead of 78 lines
+    # of usage.
+    r = SB.run(['--bind', '/usr', 'sh'])
+    assert_error(SB, r)
+    assert r.stderr == ('sandbox: no COMMAND after the options ("sh" was taken as the DEST of '
+                        '--bind); sandbox --help lists the options\n')
+
+
+def test_no_command_after_a_flag():
+    r = SB.run(SB.usr + ['--unshare-net'])
+    assert_error(SB, r, 'no COMMAND after the options (the last one is --unshare-net)')
+
+
+def test_equals_form_names_the_separate_form():
+    r = SB.run(['--ro-bind=/usr', '/usr', 'true'])
+    line = assert_error(SB, r)
+    assert line == ('sandbox: Unknown option --ro-bind=/usr: write "--ro-bind SRC DEST", '
+                    'each value a separate argument'), line
+    r = SB.run(['--as-pid-1=yes', 'true'])
+    assert assert_error(SB, r) == 'sandbox: Unknown option --as-pid-1=yes: --as-pid-1 takes no value'
+    # bwrap's text stays bwrap's.
+    r = BW.run(['--ro-bind=/usr', '/usr', 'true'])
+    assert assert_error(BW, r) == 'bwrap: Unknown option --ro-bind=/usr'
+
+
+def test_long_hostname_refused_before_anything_starts():
+    # The kernel's limit is 64 bytes; bwrap only finds out in sethostname,
+    # with the sandbox half built.  Ours refuses while parsing: no status
+    # is ever written.
+    r_fd, w_fd = os.pipe()
+    try:
+        r = SB.run(SB.usr + ['--unshare-uts', '--json-status-fd', str(w_fd),
+                             '--hostname', 'h' * 65, 'true'], pass_fds=(w_fd,))
+        os.close(w_fd)
+        w_fd = None
+        assert os.read(r_fd, 4096) == b''
+    finally:
+        os.close(r_fd)
+        if w_fd is not None:
+            os.close(w_fd)
+    assert assert_error(SB, r) == ("sandbox: --hostname: 65 bytes is longer than the "
+                                   "kernel's limit of 64")
+    r = SB.run(SB.usr + ['--unshare-uts', '--hostname', 'h' * 64, 'hostname'])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == 'h' * 64 + '\n'
+
+
+@pytest.mark.parametrize('option', ['--seccomp', '--add-seccomp-fd'])
+def test_bad_seccomp_fd_names_its_option(tool, option, tmp_path):
+    data = tmp_path / 'seven-bytes'
+    data.write_bytes(b'1234567')
+    fd = os.open(data, os.O_RDONLY)
+    try:
+        r = tool.run(tool.usr + [option, str(fd), 'true'], pass_fds=(fd,))
+    finally:
+        os.close(fd)
+    line = assert_error(tool, r)
+    text = '%s Invalid seccomp data, must be multiple of 8' % tool.prefix
+    assert line == (text if tool is BW else '%s (%s %d)' % (text, option, fd)), line
+
+
+@pytest.mark.parametrize('option', ['--info-fd', '--json-status-fd'])
+def test_status_write_failure_names_its_option(tool, option):
+    # The read end of a pipe: writing the status fails with EBADF.
+    r_fd, w_fd = os.pipe()
+    try:
+        r = tool.run(tool.usr + [option, str(r_fd), 'true'], pass_fds=(r_fd,))
+    finally:
+        os.close(r_fd)
+        os.close(w_fd)
+    line = assert_error(tool, r)
+    name = 'info_fd' if tool is BW else option
+    assert line == '%s Write to %s: %s' % (tool.prefix, name, os.strerror(9)), line
+
+
+@pytest.mark.parametrize('args', [['--help'], ['--version'], ['--seccomp-print']])
+@pytest.mark.parametrize('stdout', ['full', 'closed'])
+def test_output_to_a_full_or_closed_stdout_fails(tool, args, stdout):
+    # A reader that got a truncated --help or policy must not see success.
+    if stdout == 'full':
+        with open('/dev/full', 'w') as full:
+            r = subprocess.run([tool.path] + args, stdout=full, stderr=subprocess.PIPE,
+                               text=True, timeout=60)
+        errno_text = os.strerror(28)
+    else:
+        r = subprocess.run(['sh', '-c', 'exec "$@" >&-', 'sh', tool.path] + args,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+        errno_text = os.strerror(9)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    assert r.stderr == '%s writing to standard output: %s\n' % (tool.prefix, errno_text)
 
 
 @pytest.mark.parametrize('args,needle', [
@@ -273,9 +373,10 @@ def test_user_namespaces_refused_is_explained(system_bwrap):
     # Inside a bwrap with --disable-userns, creating a user namespace fails
     # as on hosts that forbid them: the message must say so and name the
     # likely causes.
+    # --strict: without it ours confines in place instead (test_in_place.py).
     args = [system_bwrap.path, '--unshare-user', '--disable-userns',
             '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--',
-            SB.path] + SB.usr + ['true']
+            SB.path, '--strict'] + SB.usr + ['true']
     r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, timeout=60)
     if 'disable-userns' in r.stderr and r.stderr.startswith('bwrap:'):

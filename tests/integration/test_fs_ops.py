@@ -35,6 +35,15 @@ def test_tmpfs_perms(tool):
     assert stat_modes(tool, ['/t'], ['--perms', '1777', '--tmpfs', '/t']) == {'/t': '1777'}
 
 
+@pytest.mark.parametrize('dest', ['/tmp', '/var/tmp'])
+def test_tmpfs_on_tmp_is_shared_under_sandbox(tool, dest):
+    # Programs that drop to another uid need a /tmp everyone may write to;
+    # bwrap's 0755 stays under its name.
+    expected = '755' if tool is BW else '1777'
+    assert stat_modes(tool, [dest], ['--tmpfs', dest]) == {dest: expected}
+    assert stat_modes(tool, [dest], ['--perms', '0700', '--tmpfs', dest]) == {dest: '700'}
+
+
 def test_tmpfs_size(tool):
     out = ok(tool.sh('stat -f -c "%b %S" /t', ['--size', str(MIB), '--tmpfs', '/t']))
     blocks, bsize = (int(x) for x in out.split())
@@ -137,6 +146,16 @@ def test_chmod_order(tool):
     # Ops run in order: a --dir after --chmod keeps the chmod'ed mode.
     modes = stat_modes(tool, ['/d'], ['--dir', '/d', '--chmod', '0700', '/d', '--dir', '/d'])
     assert modes == {'/d': '700'}
+
+
+def test_chmod_after_proc_is_covered(tool):
+    # A first --ro-bind / / runs the ops on the host's tree itself, where
+    # the --tmpfs covers /proc: --chmod must not need /proc/self/fd there.
+    out = ok(tool.run(['--ro-bind', '/', '/', '--tmpfs', '/proc', '--tmpfs', '/tmp',
+                       '--chmod', '0700', '/tmp', 'stat', '-c', '%a', '/tmp']))
+    assert out == '700\n'
+    modes = stat_modes(tool, ['/d'], ['--tmpfs', '/proc', '--dir', '/d', '--chmod', '0701', '/d'])
+    assert modes == {'/d': '701'}
 
 
 # -- --proc, --dev, --mqueue -----------------------------------------------------------

@@ -1,5 +1,7 @@
 """The network namespace: only lo, and up; the host's network unreachable."""
 
+import ctypes
+import errno
 import os
 import socket
 
@@ -81,6 +83,13 @@ def host_abstract_socket():
     s.close()
 
 
+def landlock_abi():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    # landlock_create_ruleset (NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)
+    return max(0, libc.syscall(ctypes.c_long(444), None, ctypes.c_size_t(0), ctypes.c_uint(1)))
+
+
 CONNECT = r'''
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -98,8 +107,17 @@ def test_host_abstract_socket_unreachable(tool, host_abstract_socket):
     assert ok(r).startswith('refused'), r.stdout
 
 
+def test_share_net_scopes_host_abstract_sockets_away(host_abstract_socket):
+    # The host's network, but not its abstract sockets (X11, D-Bus): Landlock
+    # refuses a connection out of the sandbox's domain.
+    if landlock_abi() < 6:
+        pytest.skip('Landlock ABI 6 (abstract socket scoping) is missing')
+    r = SB.run(SB.usr + ['--share-net', '/usr/bin/python3', '-c', CONNECT, host_abstract_socket])
+    assert ok(r) == 'refused %d\n' % errno.EPERM, r.stdout
+
+
 def test_host_abstract_socket_reachable_when_sharing(tool, host_abstract_socket):
     # The contrast, so that the test above can fail.
-    opts = ['--share-net'] if tool is SB else []
+    opts = ['--share-net', '--share-abstract-sockets'] if tool is SB else []
     r = tool.run(tool.usr + opts + ['/usr/bin/python3', '-c', CONNECT, host_abstract_socket])
     assert ok(r) == 'connected\n'

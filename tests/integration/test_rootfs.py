@@ -15,7 +15,7 @@ import time
 import pytest
 
 from sbouter import backend, backends  # noqa: F401  (fixtures)
-from sbtest import BW, BWRAP, SB, HostState, ok, run
+from sbtest import BW, BWRAP, IS_ROOT, MERGED_USR_LINKS, SB, HostState, ok, run
 
 
 def mounts_inside(out):
@@ -192,10 +192,122 @@ def test_merged_usr_links_unless_the_plan_makes_the_path():
     assert out == 'dir\nlink\n'
 
 
+def _expected_merged_links(usr):
+    """{path: target} of the host's merged-/usr links whose target exists
+    in USR, the directory the sandbox gets as /usr."""
+    expected = {}
+    for target, path in MERGED_USR_LINKS:
+        inside = target.split('usr/', 1)[1]
+        if os.path.exists(os.path.join(usr, inside)):
+            expected[path] = target
+    return expected
+
+
+# Each of the host's merged-/usr link names: "PATH TARGET ok|dangling" when
+# a symlink inside, nothing else.
+LINKS_INSIDE = ('for p in /bin /sbin /lib /lib32 /lib64 /libx32; do '
+                'if [ -L $p ]; then '
+                'if [ -e $p ]; then s=ok; else s=dangling; fi; '
+                'echo "$p $(readlink $p) $s"; fi; done')
+
+
+def _links_inside(out):
+    found = {}
+    for line in out.splitlines():
+        path, target, state = line.split()
+        assert state == 'ok', line
+        found[path] = target
+    return found
+
+
 def test_merged_usr_links_survive_remount_ro_of_the_root():
-    if not os.path.islink('/bin'):
+    if not MERGED_USR_LINKS:
         pytest.skip('the host has no merged /usr')
-    ok(run(['--tmpfs', '/', '--ro-bind', '/usr', '/usr', '--remount-ro', '/', 'sh', '-c', 'true']))
+    out = ok(run(['--tmpfs', '/', '--ro-bind', '/usr', '/usr', '--remount-ro', '/',
+                  'sh', '-c', LINKS_INSIDE]))
+    links = _links_inside(out)
+    assert links == _expected_merged_links('/usr')
+    # The dynamic loader's path: a link that resolves where the host has
+    # /usr/lib64, nothing where it has not.
+    if os.path.isdir('/usr/lib64') and os.path.islink('/lib64'):
+        assert links['/lib64'] == os.readlink('/lib64')
+    else:
+        assert '/lib64' not in links
+
+
+def test_merged_usr_links_only_where_the_target_is_inside(tmp_path):
+    # A /usr with bin and lib (and lib64, for the loader) but no sbin or
+    # lib32: /sbin and /lib32 would dangle, so they are not made.
+    if not MERGED_USR_LINKS:
+        pytest.skip('the host has no merged /usr')
+    usr = tmp_path / 'usr'
+    opts = ['--ro-bind', str(usr), '/usr']
+    for name in ('bin', 'lib', 'lib64'):
+        if os.path.isdir('/usr/' + name):
+            (usr / name).mkdir(parents=True)
+            opts += ['--ro-bind', '/usr/' + name, '/usr/' + name]
+    links = _links_inside(ok(run(opts + ['sh', '-c', LINKS_INSIDE])))
+    assert links == _expected_merged_links(str(usr))
+    assert '/sbin' not in links
+
+
+def _tree(top):
+    """Every entry under TOP as (relative path, mode, uid, link target)."""
+    entries = []
+    for parent, dirs, files in os.walk(top):
+        for name in dirs + files:
+            path = os.path.join(parent, name)
+            st = os.lstat(path)
+            target = os.readlink(path) if os.path.islink(path) else None
+            entries.append((os.path.relpath(path, top), st.st_mode, st.st_uid, target))
+    st = os.lstat(top)
+    return sorted(entries), st.st_mode, st.st_mtime_ns
+
+
+def _rootfs_dir(top):
+    """A directory tree to bind as "/": the mount points, and only the
+    merged-/usr links a program needs to start (/bin, /lib, /lib64), so
+    that /sbin and /lib32 are missing, as in a tree made by hand."""
+    if not MERGED_USR_LINKS:
+        pytest.skip('the host has no merged /usr')
+    for name in ('usr', 'proc', 'dev'):
+        (top / name).mkdir(parents=True)
+    for target, path in MERGED_USR_LINKS:
+        if path in ('/bin', '/lib', '/lib64'):
+            os.symlink(target, str(top) + path)
+    return top
+
+
+ROOTFS_OPTS = ['--ro-bind', '/usr', '/usr', '--proc', '/proc', '--dev', '/dev']
+
+
+def test_bound_root_is_left_unchanged(tool, tmp_path):
+    rootfs = _rootfs_dir(tmp_path / 'rootfs')
+    before = _tree(rootfs)
+    out = ok(tool.run(['--bind', str(rootfs), '/'] + ROOTFS_OPTS + ['sh', '-c', 'ls -A /']))
+    assert _tree(rootfs) == before
+    assert sorted(out.split()) == sorted(entry[0] for entry in before[0])
+
+
+@pytest.mark.parametrize('owner', ['caller', 'other'])
+def test_unwritable_bound_root_works(tool, tmp_path, owner):
+    # A tree the caller cannot write to: 0555, or owned by an id the
+    # sandbox's user namespace does not map (an mmdebstrap --mode=unshare
+    # tree of subordinate ids).
+    if owner == 'other' and not IS_ROOT:
+        pytest.skip('only root can make a directory owned by another uid')
+    rootfs = _rootfs_dir(tmp_path / 'rootfs')
+    if owner == 'other':
+        os.chown(str(rootfs), 12345, 12345)
+    os.chmod(str(rootfs), 0o555)
+    try:
+        before = _tree(rootfs)
+        out = ok(tool.run(['--bind', str(rootfs), '/'] + ROOTFS_OPTS + ['sh', '-c', 'ls -A /']))
+        after = _tree(rootfs)
+    finally:
+        os.chmod(str(rootfs), 0o755)
+    assert after == before
+    assert sorted(out.split()) == sorted(entry[0] for entry in before[0])
 
 
 # -- errors ----------------------------------------------------------------------------

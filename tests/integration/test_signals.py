@@ -56,8 +56,25 @@ def pid_variants(tool):
     return {'default': [], 'as-pid-1': ['--as-pid-1']}
 
 
+def sandbox_pids(proc):
+    """Host pids of the tool's descendants: every process of the sandbox."""
+    return descendants(proc.pid)
+
+
+def assert_all_gone(pids, what):
+    left = wait_for(lambda: not [p for p in pids if alive(p)], timeout=5)
+    assert left, '%s left running: %r' % (
+        what, {p: comm(p) for p in pids if alive(p)})
+
+
+def sandbox_only(tool):
+    if tool is BW:
+        pytest.skip('bwrap forwards nothing: test_bwrap_dies_of_the_signal')
+
+
 @pytest.mark.parametrize('sig', FORWARDED, ids=lambda s: signal.Signals(s).name)
 def test_signal_reaches_the_command(tool, sig, tmp_path):
+    sandbox_only(tool)
     for name, opts in pid_variants(tool).items():
         data = tmp_path / name
         data.mkdir()
@@ -78,16 +95,19 @@ def test_signal_reaches_the_command(tool, sig, tmp_path):
         assert proc.returncode == 7, (name, err)
 
 
-@pytest.mark.parametrize('sig', [signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
+@pytest.mark.parametrize('sig', [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT],
                          ids=lambda s: signal.Signals(s).name)
-def test_forwarded_signal_kills_an_untrapped_command(tool, sig, tmp_path):
-    # Not with --as-pid-1: pid 1 ignores signals it has no handler for.
-    opts = ['--unshare-pid'] if tool is BW else []
+def test_sandbox_dies_of_the_signal_that_killed_the_command(tool, sig, tmp_path):
+    # The signal reaches the command, which dies of it; so does the tool,
+    # so that a calling shell script stops (WIFSIGNALED, not exit 128+N).
+    sandbox_only(tool)
     before = HostState()
-    proc = start(tool, opts, 'echo ready > /data/ready; exec sleep 60', tmp_path)
+    proc = start(tool, [], 'echo ready > /data/ready; exec sleep 60', tmp_path)
     try:
         wait_ready(proc, tmp_path)
-        time.sleep(0.2)  # let the exec of sleep happen
+        pids = wait_for(lambda: [p for p in sandbox_pids(proc) if comm(p) == 'sleep'] and
+                        sandbox_pids(proc), timeout=10)
+        assert pids, 'the command (sleep) was not found among the tool\'s descendants'
         proc.send_signal(sig)
         try:
             proc.communicate(timeout=10)
@@ -97,8 +117,103 @@ def test_forwarded_signal_kills_an_untrapped_command(tool, sig, tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 128 + sig
+    assert proc.returncode == -sig
+    assert_all_gone(pids, 'the sandbox')
     before.assert_unchanged()
+
+
+# The command traps the signal for itself and waits for a child, which
+# traps it too and writes where it got it; a background grandchild that
+# traps nothing dies of it (or, for SIGINT and SIGQUIT, which a shell's
+# background job ignores, with the sandbox).  Then the command dies of the
+# same signal.
+FAMILY = (
+    'trap "echo command > /data/command" $SIG; '
+    'sh -c "sleep 600" & '
+    'sh -c \'trap "echo grandchild > /data/grandchild; exit 0" $SIG; '
+    '         echo ready > /data/ready; while :; do sleep 0.05; done\'; '
+    'trap - $SIG; kill -s $SIG $$')
+
+
+@pytest.mark.parametrize('sig', [signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGQUIT],
+                         ids=lambda s: signal.Signals(s).name)
+def test_signal_reaches_every_process_of_a_new_session_sandbox(tool, sig, tmp_path):
+    # --new-session: no process of the sandbox shares the tool's process
+    # group or session, as with srt's `bash -c` wrapper.
+    sandbox_only(tool)
+    name_of = signal.Signals(sig).name[3:]
+    before = HostState()
+    proc = start(tool, ['--new-session', '--setenv', 'SIG', name_of], FAMILY, tmp_path)
+    try:
+        wait_ready(proc, tmp_path)
+        pids = sandbox_pids(proc)
+        sleeper = [p for p in pids if comm(p) == 'sleep']
+        proc.send_signal(sig)
+        out, err = collect(proc, timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert (tmp_path / 'grandchild').exists(), \
+        'the grandchild did not get %s; exit %d, stderr: %s' % (name_of, proc.returncode, err)
+    assert (tmp_path / 'command').exists(), 'the command did not get %s' % name_of
+    assert sleeper, 'no background sleep found among %r' % {p: comm(p) for p in pids}
+    assert proc.returncode == -sig, err
+    assert_all_gone(pids, 'the sandbox')
+    before.assert_unchanged()
+
+
+def test_command_exit_code_128_plus_n_is_not_a_signal(tool, tmp_path):
+    # Dying of the signal is for a command that died of it, not for one
+    # that exits with the code a shell gives such a death.
+    sandbox_only(tool)
+    proc = start(tool, ['--setenv', 'SIG', 'TERM'],
+                 'trap "exit 143" TERM; echo ready > /data/ready; '
+                 'while :; do sleep 0.05; done', tmp_path)
+    try:
+        wait_ready(proc, tmp_path)
+        proc.send_signal(signal.SIGTERM)
+        collect(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 143
+
+
+@pytest.mark.parametrize('sig', [signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
+                         ids=lambda s: signal.Signals(s).name)
+@pytest.mark.parametrize('die_with_parent', [True, False], ids=['die-with-parent', 'alone'])
+def test_bwrap_dies_of_the_signal(tool, sig, die_with_parent, tmp_path):
+    # As bubblewrap: the signal is not forwarded, the tool dies of it, and
+    # the sandbox goes with it only with --die-with-parent.
+    if tool is not BW:
+        pytest.skip('the bwrap personality only')
+    opts = ['--unshare-pid', '--setenv', 'SIG', signal.Signals(sig).name[3:]]
+    opts += ['--die-with-parent'] if die_with_parent else []
+    before = HostState()
+    proc = start(tool, opts, TRAP, tmp_path)
+    try:
+        wait_ready(proc, tmp_path)
+        # Not the loop's short-lived children (a sleep, or the shell's fork
+        # before it becomes one).
+        pids = [p for p in sandbox_pids(proc) if comm(parent_of(p)) != 'sh']
+        proc.send_signal(sig)
+        proc.wait(timeout=10)
+        assert proc.returncode == -sig
+        if die_with_parent:
+            assert_all_gone(pids, 'the sandbox')
+        else:
+            assert all(alive(p) for p in pids), 'without --die-with-parent the sandbox lives on'
+        assert not (tmp_path / 'marker').exists(), 'the signal was forwarded'
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if not die_with_parent:
+            before.leftovers()  # kills and reaps what bubblewrap leaves on purpose
+    if die_with_parent:
+        before.assert_unchanged()
 
 
 def test_sigkill_of_the_tool_leaves_nothing(tool, tmp_path):
@@ -194,6 +309,14 @@ def descendants(pid):
     return found
 
 
+def parent_of(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return int(f.read().rsplit(')', 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
 def comm(pid):
     try:
         with open('/proc/%d/comm' % pid) as f:
@@ -225,8 +348,9 @@ def test_command_killed_from_outside_gives_128_plus_n(tool, tmp_path, sig):
 @pytest.mark.parametrize('delay', [0, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1])
 def test_sigterm_at_any_moment_of_setup_leaves_nothing(tool, tmp_path, delay):
     # SIGTERM sent while the tool may still be setting up: however far it
-    # got, it ends promptly and leaves no process, mount or file behind.
-    opts = ['--unshare-pid'] if tool is BW else []
+    # got, it ends promptly and leaves no process, mount or file behind
+    # (under bwrap, which dies of it, thanks to --die-with-parent).
+    opts = ['--unshare-pid', '--die-with-parent'] if tool is BW else []
     before = HostState()
     # stderr to a file, not a pipe: a process left behind would hold a pipe
     # open and hang the test instead of failing it.

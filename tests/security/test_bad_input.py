@@ -14,6 +14,8 @@ process, no new entry in /tmp or in the directory the paths point into.
 
 import os
 import re
+import resource
+import subprocess
 import tempfile
 
 import pytest
@@ -38,10 +40,14 @@ FD_OPTIONS = {
     '--userns': ([], ('error', r'Joining specified user namespace failed: Bad file descriptor')),
     '--userns2': ([], ('error', r'Setting userns2 failed: Bad file descriptor')),
     '--pidns': ([], ('error', r'Setting pidns( failed)?: Bad file descriptor')),
-    '--seccomp': ([], ('error', r"Can't read seccomp data: Bad file descriptor")),
-    '--add-seccomp-fd': ([], ('error', r"Can't read seccomp data: Bad file descriptor")),
-    '--info-fd': ([], ('error', r'Write to info_fd: Bad file descriptor')),
-    '--json-status-fd': ([], ('error', r'Write to info_fd: Bad file descriptor')),
+    # bwrap's texts do not say which option; ours do.
+    '--seccomp': ([], ('error', r"Can't read seccomp data: Bad file descriptor"
+                                r"( \(--seccomp 99\))?")),
+    '--add-seccomp-fd': ([], ('error', r"Can't read seccomp data: Bad file descriptor"
+                                       r"( \(--add-seccomp-fd 99\))?")),
+    '--info-fd': ([], ('error', r'Write to (info_fd|--info-fd): Bad file descriptor')),
+    '--json-status-fd': ([], ('error', r'Write to (info_fd|--json-status-fd): '
+                                       r'Bad file descriptor')),
     # bwrap neither checks these fds nor fails on them: kept as bwrap.
     '--sync-fd': ([], ('ok',)),
     '--block-fd': ([], ('ok',)),
@@ -84,6 +90,13 @@ ANY_ERROR = ('error', r'.+')
 ANY = ('any',)
 
 
+def env_name_error(option, name):
+    """bwrap says only "setenv failed"; ours names the option and the rule."""
+    return {BW: ('error', re.escape('%s failed' % option[2:])),
+            SB: ('error', re.escape('%s: invalid variable name "%s" (it must be non-empty, '
+                                    "without '=')" % (option, name)))}
+
+
 def rows():
     table = []
 
@@ -104,7 +117,9 @@ def rows():
         for value in BAD_FDS:
             extra_args = extra if extra is not None else []
             add('%s-fd-%r' % (option, value), [option, value] + extra_args,
-                ('error', re.escape('Invalid fd: %s' % value)))
+                {BW: ('error', re.escape('Invalid fd: %s' % value)),
+                 SB: ('error', re.escape('%s: invalid fd "%s" (a file descriptor number, e.g. 3)'
+                                         % (option, value)))})
         if closed is not None:
             add('%s-closed-fd' % option, [option, '99'] + extra, closed)
 
@@ -134,7 +149,10 @@ def rows():
     for option in ('--cap-add', '--cap-drop'):
         for value in ('', 'CAP_NOPE', '-1', '99'):
             add('%s-%r' % (option, value), [option, value],
-                ('error', re.escape('unknown cap: %s' % value)))
+                {BW: ('error', re.escape('unknown cap: %s' % value)),
+                 SB: ('error', re.escape('%s: unknown capability "%s" (a name of '
+                                         'capabilities(7), e.g. CAP_NET_BIND_SERVICE, or ALL)'
+                                         % (option, value)))})
 
     # Seccomp policies.
     add('--seccomp-profile-empty', ['--seccomp-profile', ''],
@@ -198,15 +216,16 @@ def rows():
     add('--symlink-relative-dest', ['--symlink', 't', 'rel'], ('ok',))
     add('--symlink-over-dir', ['--dir', '/d', '--symlink', 't', '/d'],
         ('error', r"(--symlink: )?Can't make symlink at /d: .+"))
-    add('--setenv-empty-name', ['--setenv', '', 'x'], ('error', re.escape('setenv failed')))
-    add('--setenv-name-with-equals', ['--setenv', 'A=B', 'x'], ('error', re.escape('setenv failed')))
+    add('--setenv-empty-name', ['--setenv', '', 'x'], env_name_error('--setenv', ''))
+    add('--setenv-name-with-equals', ['--setenv', 'A=B', 'x'], env_name_error('--setenv', 'A=B'))
     add('--setenv-empty-value', ['--setenv', 'A', ''], ('ok',))
-    add('--unsetenv-empty', ['--unsetenv', ''], ('error', re.escape('unsetenv failed')))
-    add('--unsetenv-with-equals', ['--unsetenv', 'A=B'], ('error', re.escape('unsetenv failed')))
+    add('--unsetenv-empty', ['--unsetenv', ''], env_name_error('--unsetenv', ''))
+    add('--unsetenv-with-equals', ['--unsetenv', 'A=B'], env_name_error('--unsetenv', 'A=B'))
     add('--hostname-without-uts', ['--share-uts', '--hostname', 'h'],
         ('error', re.escape('Specifying --hostname requires --unshare-uts')))
     add('--hostname-too-long', ['--unshare-uts', '--hostname', 'x' * 65],
-        ('error', r".*(sethostname|hostname).*: Invalid argument"))
+        {BW: ('error', r".*(sethostname|hostname).*: Invalid argument"),
+         SB: ('error', re.escape("--hostname: 65 bytes is longer than the kernel's limit of 64"))})
     add('--exec-label', ['--exec-label', 'x'], ('error', r'labeling not supported on this system'))
     add('--file-label', ['--file-label', 'x'], ('error', r'labeling not supported on this system'))
     add('--overlay-src-dangling', ['--overlay-src', '{dir}'],
@@ -217,7 +236,10 @@ def rows():
     add('--tmp-overlay-missing-src', ['--overlay-src', '{missing}', '--tmp-overlay', '/o'],
         ('error', r"(--tmp-overlay: )?Can't make overlay mount on /o .*: No such file or directory"))
     add('--unknown-option', ['--no-such-option'], ('error', re.escape('Unknown option --no-such-option')))
-    add('--equals-form', ['--uid=0'], ('error', re.escape('Unknown option --uid=0')))
+    add('--equals-form', ['--uid=0'],
+        {BW: ('error', re.escape('Unknown option --uid=0')),
+         SB: ('error', re.escape('Unknown option --uid=0: write "--uid UID", '
+                                 'each value a separate argument'))})
     return table
 
 
@@ -354,6 +376,45 @@ def test_args_fd_write_only(tool, scratch):
     finally:
         os.close(r)
         os.close(w)
+
+
+ENDLESS_FD_ERRORS = {
+    '--seccomp': 'Invalid seccomp data, more than 4096 instructions',
+    '--add-seccomp-fd': 'Invalid seccomp data, more than 4096 instructions',
+    '--args': '--args: more than 67108864 bytes of arguments',
+}
+
+
+def endless_fd_error(tool, option, fd):
+    if tool is SB and option != '--args':
+        return '%s (%s %d)' % (ENDLESS_FD_ERRORS[option], option, fd)
+    return ENDLESS_FD_ERRORS[option]
+
+
+def _sanitized(path):
+    with open(path, 'rb') as f:
+        return b'__asan_init' in f.read()
+
+
+@pytest.mark.skipif(_sanitized(SB.path),
+                    reason='AddressSanitizer reserves terabytes of address space: the '
+                           'RLIMIT_AS this test sets would stop the sanitized build at start')
+@pytest.mark.parametrize('option', sorted(ENDLESS_FD_ERRORS))
+def test_endless_fd_is_refused_within_a_memory_limit(tool, option):
+    # /dev/zero never ends: an unbounded read grows until the allocator
+    # aborts (SIGTRAP) under the address-space limit.  Bounded, it is one line.
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
+
+    fd = os.open('/dev/zero', os.O_RDONLY)
+    try:
+        r = subprocess.run([tool.path] + tool.usr_nodev + [option, str(fd), 'true'],
+                           pass_fds=(fd,), preexec_fn=limit_memory, timeout=60,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(fd)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    assert r.stderr == '%s %s\n' % (tool.prefix, endless_fd_error(tool, option, fd))
 
 
 def test_args_nested(tool, scratch):

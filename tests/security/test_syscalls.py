@@ -148,7 +148,8 @@ def test_host_abstract_socket_unreachable(tool, abstract_listener):
 def test_control_abstract_socket_reachable_when_shared(abstract_listener):
     # The same connection works with the host's network namespace: the
     # refusal above is the namespace's doing.
-    assert connect_from_inside(SB, ['--share-net'], abstract_listener) == 'ok'
+    assert connect_from_inside(SB, ['--share-net', '--share-abstract-sockets'],
+                               abstract_listener) == 'ok'
 
 
 # ---------------------------------------------------------------------------

@@ -26,9 +26,8 @@ parse_with (SbPersonality personality, uid_t uid, const char *line, GError **err
   SbCliContext context = {
     .personality = personality,
     .envp = test_env,
-    .cwd = "/work/dir",
-    .real_uid = uid,
-    .real_gid = uid,
+    .host = { .uid = uid, .gid = uid, .cwd = "/work/dir" },
+    .explain_no_command = personality == SB_PERSONALITY_SANDBOX,
   };
 
   if (*line != '\0')
@@ -58,14 +57,20 @@ parse (const char *line)
 }
 
 static void
-assert_parse_error (const char *line, const char *message)
+assert_parse_error_as (SbPersonality personality, const char *line, const char *message)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SbPlan) plan = parse_with (SB_PERSONALITY_BWRAP, USER, line, &error);
+  g_autoptr(SbPlan) plan = parse_with (personality, USER, line, &error);
 
   g_assert_null (plan);
   g_assert_error (error, SB_ERROR, SB_ERROR_USAGE);
   g_assert_cmpstr (error->message, ==, message);
+}
+
+static void
+assert_parse_error (const char *line, const char *message)
+{
+  assert_parse_error_as (SB_PERSONALITY_BWRAP, line, message);
 }
 
 /* Fails showing the whole dump when LINE is not one of its lines. */
@@ -149,15 +154,18 @@ test_help_lists_every_option (void)
         }
       count++;
     }
-  /* bwrap 0.11.1's options and our 8. */
-  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 8);
+  /* bwrap 0.11.1's options, our 10, and the 6 resource limits. */
+  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6);
   for (const char *const *name = (const char *const[]) { "--share-ipc", "--share-pid", "--share-uts",
                                                          "--share-cgroup", "--seccomp-profile",
                                                          "--seccomp-log", "--seccomp-print",
-                                                         "--allow-nesting", "--argv0",
+                                                         "--allow-nesting", "--strict",
+                                                         "--share-abstract-sockets", "--argv0",
                                                          "--level-prefix", "--overlay-src",
                                                          "--tmp-overlay", "--ro-overlay",
-                                                         "--bind-fd", "--ro-bind-fd", NULL };
+                                                         "--bind-fd", "--ro-bind-fd", "--rlimit",
+                                                         "--memory", "--pids", "--cpus",
+                                                         "--timeout", "--kill-after", NULL };
        *name != NULL; name++)
     g_assert_nonnull (sb_cli_option_lookup (*name));
 }
@@ -653,7 +661,7 @@ static void
 test_relative_source_without_cwd (void)
 {
   const char *argv[] = { "bwrap", "--bind", "rel", "/d", "true", NULL };
-  SbCliContext context = { SB_PERSONALITY_BWRAP, test_env, NULL, USER, USER };
+  SbCliContext context = { SB_PERSONALITY_BWRAP, test_env, { .uid = USER, .gid = USER, .cwd = NULL } };
   g_autoptr(GError) error = NULL;
   g_autoptr(SbPlan) plan = sb_cli_parse (&context, 5, argv, &error);
 
@@ -665,7 +673,7 @@ static void
 test_null_environment (void)
 {
   const char *argv[] = { "bwrap", "--setenv", "A", "1", "true", NULL };
-  SbCliContext context = { SB_PERSONALITY_BWRAP, NULL, "/", USER, USER };
+  SbCliContext context = { SB_PERSONALITY_BWRAP, NULL, { .uid = USER, .gid = USER, .cwd = "/" } };
   g_autoptr(GError) error = NULL;
   g_autoptr(SbPlan) plan = sb_cli_parse (&context, 5, argv, &error);
 
@@ -931,7 +939,7 @@ many_args (guint n)
 static void
 test_args_limit (void)
 {
-  SbCliContext context = { SB_PERSONALITY_BWRAP, test_env, "/", USER, USER };
+  SbCliContext context = { SB_PERSONALITY_BWRAP, test_env, { .uid = USER, .gid = USER, .cwd = "/" } };
   g_autoptr(GPtrArray) ok_argv = many_args (9000);
   g_autoptr(GPtrArray) bad_argv = many_args (9001);
   g_autoptr(GError) error = NULL;
@@ -1009,7 +1017,7 @@ check_outcome (SbPlan *plan, GError *error)
 static void
 test_fuzz_argv (void)
 {
-  SbCliContext context = { SB_PERSONALITY_SANDBOX, test_env, "/w", USER, USER };
+  SbCliContext context = { SB_PERSONALITY_SANDBOX, test_env, { .uid = USER, .gid = USER, .cwd = "/w" } };
 
   for (guint round = 0; round < 5000; round++)
     {
@@ -1027,7 +1035,7 @@ test_fuzz_argv (void)
           if (strcmp (token, "--args") != 0)
             g_ptr_array_add (argv, (gpointer) token);
         }
-      context.real_uid = g_test_rand_bit () ? ROOT : USER;
+      context.host.uid = g_test_rand_bit () ? ROOT : USER;
       context.personality = g_test_rand_bit () ? SB_PERSONALITY_BWRAP : SB_PERSONALITY_SANDBOX;
       plan = sb_cli_parse (&context, argv->len, (const char *const *) argv->pdata, &error);
       check_outcome (plan, error);
@@ -1177,6 +1185,74 @@ test_flatpak_style (void)
   g_assert_no_error (error);
 }
 
+/* The sandbox personality's own texts: each names its option. */
+static void
+assert_sandbox_error (const char *line, const char *message)
+{
+  assert_parse_error_as (SB_PERSONALITY_SANDBOX, line, message);
+}
+
+static void
+test_sandbox_messages (void)
+{
+  assert_sandbox_error ("--bind /usr sh",
+                        "no COMMAND after the options (\"sh\" was taken as the DEST of --bind); "
+                        "sandbox --help lists the options");
+  assert_sandbox_error ("--unshare-net",
+                        "no COMMAND after the options (the last one is --unshare-net); "
+                        "sandbox --help lists the options");
+  assert_sandbox_error ("", "no COMMAND given: usage: sandbox [OPTIONS...] [--] COMMAND "
+                            "[ARGS...] (sandbox --help lists the options)");
+  assert_sandbox_error ("--ro-bind=/usr /usr true",
+                        "Unknown option --ro-bind=/usr: write \"--ro-bind SRC DEST\", "
+                        "each value a separate argument");
+  assert_sandbox_error ("--userns x true",
+                        "--userns: invalid fd \"x\" (a file descriptor number, e.g. 3)");
+  assert_sandbox_error ("--cap-add FOO true",
+                        "--cap-add: unknown capability \"FOO\" (a name of capabilities(7), "
+                        "e.g. CAP_NET_BIND_SERVICE, or ALL)");
+  assert_sandbox_error ("--unsetenv A=B true",
+                        "--unsetenv: invalid variable name \"A=B\" (it must be non-empty, "
+                        "without '=')");
+  assert_sandbox_error ("--unshare-uts --hostname "
+                        "12345678901234567890123456789012345678901234567890123456789012345 true",
+                        "--hostname: 65 bytes is longer than the kernel's limit of 64");
+}
+
+/* The limits reach the plan under both personalities (their names are
+ * not bwrap's), and a bad value is one line that names the option. */
+static void
+test_limits (void)
+{
+  g_autoptr(SbPlan) plan = parse ("--rlimit nofile=64:128 --rlimit core=0 --rlimit nofile=32 "
+                                  "--memory 100M --pids 50 --cpus 0.25 --timeout 1.5 true");
+  g_autoptr(SbPlan) ours = parse_ok (SB_PERSONALITY_SANDBOX, USER, "--timeout 2 --kill-after 0 true");
+
+  assert_lines (plan, "rlimit: ", "rlimit: nofile=32:32|rlimit: core=0:0");
+  assert_has_line (plan, "memory: 104857600");
+  assert_has_line (plan, "pids: 50");
+  assert_has_line (plan, "cpu-quota-us: 25000");
+  assert_has_line (plan, "timeout-us: 1500000");
+  assert_has_line (plan, "kill-after-us: 5000000");
+  assert_has_line (ours, "timeout-us: 2000000");
+  assert_has_line (ours, "kill-after-us: 0");
+
+  assert_parse_error ("--rlimit nofiles=1 true",
+                      "--rlimit nofiles=1: unknown limit \"nofiles\" (as, core, cpu, data, fsize, "
+                      "locks, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, "
+                      "sigpending, stack)");
+  assert_parse_error ("--memory 100X true",
+                      "--memory 100X: expected a non-zero size in bytes, with K, M, G or T");
+  assert_parse_error ("--pids 0 true", "--pids 0: expected a positive whole number");
+  assert_parse_error ("--cpus 0 true",
+                      "--cpus 0: expected a number of CPUs of at least 0.01, e.g. 0.5 or 2");
+  assert_parse_error ("--timeout -1 true",
+                      "--timeout -1: expected a positive number of seconds, e.g. 1.5");
+  assert_parse_error ("--kill-after 1m true",
+                      "--kill-after 1m: expected a non-negative number of seconds, e.g. 1.5");
+  assert_parse_error ("--memory", "--memory takes an argument");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1187,6 +1263,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/help/stops-parsing", test_help_stops_parsing);
   g_test_add_func ("/cli/version", test_version);
   g_test_add_func ("/cli/personality", test_personality);
+  g_test_add_func ("/cli/sandbox-messages", test_sandbox_messages);
   g_test_add_func ("/cli/defaults/bwrap", test_defaults_bwrap);
   g_test_add_func ("/cli/defaults/sandbox", test_defaults_sandbox);
   g_test_add_func ("/cli/defaults/no-command", test_no_command);
@@ -1225,5 +1302,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/fuzz/args-data", test_fuzz_args_data);
   g_test_add_func ("/cli/args/modifier-before", test_args_modifier_before);
 
+  g_test_add_func ("/cli/limits", test_limits);
   return g_test_run ();
 }

@@ -85,25 +85,51 @@ test_tmpfs_options (void)
 static void
 test_op_mode (void)
 {
+  g_autoptr (SbPlan) plan = sb_plan_new (SB_PERSONALITY_BWRAP);
   SbMountOp op = { 0 };
 
   op.mode = SB_MODE_UNSET;
+  op.dest = (char *) "/x";
   op.kind = SB_OP_DIR;
-  g_assert_cmpuint (sb_rootfs_op_mode (&op), ==, 0755);
+  g_assert_cmpuint (sb_rootfs_op_mode (plan, &op), ==, 0755);
   op.kind = SB_OP_TMPFS;
-  g_assert_cmpuint (sb_rootfs_op_mode (&op), ==, 0755);
+  g_assert_cmpuint (sb_rootfs_op_mode (plan, &op), ==, 0755);
   op.kind = SB_OP_FILE;
-  g_assert_cmpuint (sb_rootfs_op_mode (&op), ==, 0666);
+  g_assert_cmpuint (sb_rootfs_op_mode (plan, &op), ==, 0666);
   op.kind = SB_OP_BIND_DATA;
-  g_assert_cmpuint (sb_rootfs_op_mode (&op), ==, 0600);
+  g_assert_cmpuint (sb_rootfs_op_mode (plan, &op), ==, 0600);
   op.kind = SB_OP_BIND;
-  g_assert_cmpuint (sb_rootfs_op_mode (&op), ==, 0);
+  g_assert_cmpuint (sb_rootfs_op_mode (plan, &op), ==, 0);
   op.mode = 0700;
   op.kind = SB_OP_FILE;
-  g_assert_cmpuint (sb_rootfs_op_mode (&op), ==, 0700);
+  g_assert_cmpuint (sb_rootfs_op_mode (plan, &op), ==, 0700);
   /* --chmod's mode is not a creation mode. */
   op.kind = SB_OP_CHMOD;
-  g_assert_cmpuint (sb_rootfs_op_mode (&op), ==, 0);
+  g_assert_cmpuint (sb_rootfs_op_mode (plan, &op), ==, 0);
+}
+
+/* A --tmpfs on /tmp or /var/tmp: 01777 under the sandbox personality,
+ * bwrap's 0755 under its own, --perms wins under both. */
+static void
+test_op_mode_shared_tmp (void)
+{
+  g_autoptr (SbPlan) sandbox = sb_plan_new (SB_PERSONALITY_SANDBOX);
+  g_autoptr (SbPlan) bwrap = sb_plan_new (SB_PERSONALITY_BWRAP);
+  SbMountOp op = { .kind = SB_OP_TMPFS, .mode = SB_MODE_UNSET, .dest = (char *) "/tmp" };
+
+  g_assert_cmpuint (sb_rootfs_op_mode (sandbox, &op), ==, 01777);
+  g_assert_cmpuint (sb_rootfs_op_mode (bwrap, &op), ==, 0755);
+  op.dest = (char *) "/var/tmp";
+  g_assert_cmpuint (sb_rootfs_op_mode (sandbox, &op), ==, 01777);
+  g_assert_cmpuint (sb_rootfs_op_mode (bwrap, &op), ==, 0755);
+  op.dest = (char *) "/tmp/sub";
+  g_assert_cmpuint (sb_rootfs_op_mode (sandbox, &op), ==, 0755);
+  op.dest = (char *) "/tmp";
+  op.mode = 0700;
+  g_assert_cmpuint (sb_rootfs_op_mode (sandbox, &op), ==, 0700);
+  op.kind = SB_OP_DIR;
+  op.mode = SB_MODE_UNSET;
+  g_assert_cmpuint (sb_rootfs_op_mode (sandbox, &op), ==, 0755);
 }
 
 static void
@@ -148,6 +174,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mountapi/join-options", test_join_options);
   g_test_add_func ("/rootfs/tmpfs-options", test_tmpfs_options);
   g_test_add_func ("/rootfs/op-mode", test_op_mode);
+  g_test_add_func ("/rootfs/op-mode/shared-tmp", test_op_mode_shared_tmp);
   g_test_add_func ("/rootfs/overlay-options", test_overlay_options);
   return g_test_run ();
 }

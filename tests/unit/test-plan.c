@@ -16,7 +16,7 @@ parse_as (SbPersonality personality, uid_t uid, const char *line)
   g_auto(GStrv) words = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
-  SbCliContext context = { personality, test_env, "/", uid, uid };
+  SbCliContext context = { personality, test_env, { .uid = uid, .gid = uid, .cwd = "/" } };
   SbPlan *plan;
 
   if (*line != '\0')

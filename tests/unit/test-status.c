@@ -54,17 +54,18 @@ test_escape_invalid_utf8 (void)
 static void
 test_info_bwrap_layout (void)
 {
-  SbStatusInfo info = {
-    .child_pid = 19339,
-    .cgroup_ns = 4026532185,
-    .ipc_ns = 4026532183,
-    .mnt_ns = 4026532181,
-    .net_ns = 4026532186,
-    .pid_ns = 4026532184,
-    .uts_ns = 4026532182,
-  };
-  g_autofree char *text = sb_status_format_info (&info);
-  g_autofree char *start = sb_status_format_start (&info);
+  SbStatusInfo info = { .child_pid = 19339 };
+  g_autofree char *text = NULL;
+  g_autofree char *start = NULL;
+
+  info.ns_inode[sb_namespace_index (SB_NS_CGROUP)] = 4026532185;
+  info.ns_inode[sb_namespace_index (SB_NS_IPC)] = 4026532183;
+  info.ns_inode[sb_namespace_index (SB_NS_MNT)] = 4026532181;
+  info.ns_inode[sb_namespace_index (SB_NS_NET)] = 4026532186;
+  info.ns_inode[sb_namespace_index (SB_NS_PID)] = 4026532184;
+  info.ns_inode[sb_namespace_index (SB_NS_UTS)] = 4026532182;
+  text = sb_status_format_info (&info);
+  start = sb_status_format_start (&info);
 
   /* Byte for byte what bwrap 0.8 writes for --unshare-all. */
   g_assert_cmpstr (text, ==,
@@ -84,12 +85,36 @@ test_info_bwrap_layout (void)
                    "\"uts-namespace\": 4026532182 }\n");
 }
 
+/* Under the sandbox personality: how the sandbox is confined. */
+static void
+test_info_confinement (void)
+{
+  SbStatusInfo in_namespaces = { .child_pid = 7, .confinement_keys = TRUE };
+  SbStatusInfo in_place = { .child_pid = 7, .command_pid = 7, .confinement_keys = TRUE,
+                            .in_place = TRUE, .landlock_abi = 7 };
+  g_autofree char *namespaces = NULL;
+  g_autofree char *landlock = sb_status_format_start (&in_place);
+
+  in_namespaces.ns_inode[sb_namespace_index (SB_NS_MNT)] = 42;
+  namespaces = sb_status_format_start (&in_namespaces);
+
+  g_assert_cmpstr (namespaces, ==,
+                   "{ \"child-pid\": 7, \"mnt-namespace\": 42, \"confinement\": \"namespaces\" }\n");
+  g_assert_cmpstr (landlock, ==,
+                   "{ \"child-pid\": 7, \"command-pid\": 7, \"confinement\": \"landlock\", "
+                   "\"landlock-abi\": 7 }\n");
+}
+
 static void
 test_info_only_unshared (void)
 {
-  SbStatusInfo info = { .child_pid = 7, .mnt_ns = 42, .command_pid = 9 };
-  g_autofree char *start = sb_status_format_start (&info);
-  g_autofree char *text = sb_status_format_info (&info);
+  SbStatusInfo info = { .child_pid = 7, .command_pid = 9 };
+  g_autofree char *start = NULL;
+  g_autofree char *text = NULL;
+
+  info.ns_inode[sb_namespace_index (SB_NS_MNT)] = 42;
+  start = sb_status_format_start (&info);
+  text = sb_status_format_info (&info);
 
   g_assert_cmpstr (start, ==, "{ \"child-pid\": 7, \"mnt-namespace\": 42, \"command-pid\": 9 }\n");
   g_assert_cmpstr (text, ==,
@@ -100,11 +125,16 @@ test_info_only_unshared (void)
 static void
 test_exit_line (void)
 {
-  g_autofree char *a = sb_status_format_exit (3);
-  g_autofree char *b = sb_status_format_exit (137);
+  g_autofree char *a = sb_status_format_exit (&(SbStatusExit) { .exit_code = 3 });
+  g_autofree char *b = sb_status_format_exit (&(SbStatusExit) { .exit_code = 137 });
+  g_autofree char *c = sb_status_format_exit (&(SbStatusExit) {
+    .exit_code = 124, .timed_out = TRUE, .oom_killed = TRUE,
+    .has_memory_peak = TRUE, .memory_peak = 104857600, .has_cpu_usage = TRUE, .cpu_usage_us = 0 });
 
   g_assert_cmpstr (a, ==, "{ \"exit-code\": 3 }\n");
   g_assert_cmpstr (b, ==, "{ \"exit-code\": 137 }\n");
+  g_assert_cmpstr (c, ==, "{ \"exit-code\": 124, \"timed-out\": true, \"oom-killed\": true, "
+                          "\"memory-peak\": 104857600, \"cpu-usage-us\": 0 }\n");
 }
 
 static void
@@ -115,10 +145,10 @@ test_read_own_namespaces (void)
 
   g_assert_true (sb_status_read_namespaces (&info, SB_NS_NET, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (info.mnt_ns, !=, 0);
-  g_assert_cmpuint (info.net_ns, !=, 0);
-  g_assert_cmpuint (info.pid_ns, ==, 0);
-  g_assert_cmpuint (info.ipc_ns, ==, 0);
+  g_assert_cmpuint (info.ns_inode[sb_namespace_index (SB_NS_MNT)], !=, 0);
+  g_assert_cmpuint (info.ns_inode[sb_namespace_index (SB_NS_NET)], !=, 0);
+  g_assert_cmpuint (info.ns_inode[sb_namespace_index (SB_NS_PID)], ==, 0);
+  g_assert_cmpuint (info.ns_inode[sb_namespace_index (SB_NS_IPC)], ==, 0);
 }
 
 static void
@@ -141,6 +171,7 @@ main (int argc, char **argv)
   g_test_add_func ("/status/escape/invalid-utf8", test_escape_invalid_utf8);
   g_test_add_func ("/status/info/bwrap-layout", test_info_bwrap_layout);
   g_test_add_func ("/status/info/only-unshared", test_info_only_unshared);
+  g_test_add_func ("/status/info/confinement", test_info_confinement);
   g_test_add_func ("/status/exit-line", test_exit_line);
   g_test_add_func ("/status/namespaces/own", test_read_own_namespaces);
   g_test_add_func ("/status/namespaces/missing-process", test_read_missing_process);

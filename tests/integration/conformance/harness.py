@@ -47,22 +47,36 @@ reason why the raw values legitimately differ between two correct runs:
     argv[0]: a stderr starting with "usage:" becomes "<usage>".
  N11 fds: the probe lists its open fds with type and access mode, not inode
     numbers (which change per run).
+ N12 mountinfo: mounts that the command cannot look up (the probe's lstat of
+    the mount point fails with EACCES: container storage under the 0700
+    /var/lib/containers, another user's FUSE or /run/user mounts, seen by a
+    plain user) are compared in a section of their own, "mountinfo:
+    unreachable mounts", under D1's rule: bwrap cannot remount what it
+    cannot reach (it skips those on EACCES) and leaves them as they were.
 Nothing else is normalised: environment, cwd, ids, maps, capabilities,
 hostname, files, mount points, fs types, options and order are compared as
 they are.
 
 One deliberate difference is accepted by the comparison itself, because it
 shows in every case that stacks mounts inside a recursive bind:
- D1 covered mounts: a mount hidden under another one on the same point
-    (e.g. the host's two mounts on /dev/shm under `--ro-bind / /`) gets the
-    bind's flags in ours (mount_setattr with AT_RECURSIVE reaches it), while
-    bwrap leaves it as it was.  Nothing inside can reach a covered mount, and
-    if the host unmounts the top copy the lower one stays read-only.  So in
-    "mountinfo: covered mounts" a line of ours may differ from bwrap's only
-    by its per-mount options: ours = bwrap's with rw replaced by ro, plus
-    nosuid and nodev.  Any other difference is reported.
+ D1 covered and unreachable mounts: a mount hidden under another one on the
+    same point (e.g. the host's two mounts on /dev/shm under `--ro-bind /
+    /`), a mount beneath such a hidden one (the host's /mnt/a when a case
+    binds something on /mnt), or one the command cannot look up (N12), gets
+    the bind's flags in ours (mount_setattr with AT_RECURSIVE reaches it),
+    while bwrap leaves it as it was.  Nothing inside can reach such a mount,
+    and if the host unmounts the top copy the lower one stays read-only.  So
+    in "mountinfo: covered mounts" and "mountinfo: unreachable mounts" a line
+    of ours may differ from bwrap's only by its per-mount options: ours =
+    bwrap's with rw replaced by ro, plus nosuid and nodev.  Any other
+    difference is reported.
 Every other deliberate difference is a per-case expectation in
 test_conformance.py (Deliberate), which asserts our output exactly.
+
+The host's own mounts may change while a case runs (a container starts, a
+user logs in): a mount that came or went between the two runs would be a
+difference that neither program made.  run_both() runs the pair again while
+the caller's mount table changed during it (see HostMountWatch).
 """
 
 import difflib
@@ -70,6 +84,7 @@ import fcntl
 import json
 import os
 import re
+import select
 import signal
 import tempfile
 import threading
@@ -379,6 +394,41 @@ HOST_NS = _own_ns()
 HOST_DEVICES = _own_devices()
 
 
+class HostMountWatch:
+    """Tells whether the caller's mount table changed while the watch was
+    open: an open /proc/self/mountinfo polls POLLPRI after any mount or
+    unmount in the caller's mount namespace (proc(5))."""
+
+    def __enter__(self):
+        self.fd = os.open('/proc/self/mountinfo', os.O_RDONLY | os.O_CLOEXEC)
+        self.poller = select.poll()
+        self.poller.register(self.fd, select.POLLPRI)
+        return self
+
+    def changed(self):
+        return bool(self.poller.poll(0))
+
+    def __exit__(self, *exc):
+        os.close(self.fd)
+
+
+def run_both(run, reference, ours, attempts=3):
+    """(run(reference), run(ours), note), the pair run again, up to
+    ATTEMPTS times, while the caller's mount table changed during it.  NOTE
+    is None, or says that the table never held still (the results of the
+    last attempt are returned: a difference then may be the host's)."""
+    global HOST_DEVICES
+    for _ in range(attempts):
+        with HostMountWatch() as watch:
+            HOST_DEVICES = _own_devices()
+            ref = run(reference)
+            got = run(ours)
+            if not watch.changed():
+                return ref, got, None
+    return ref, got, ('the host mount table changed during each of %d attempts'
+                      % attempts)
+
+
 # ---------------------------------------------------------------------------
 # Normalisation.
 
@@ -400,17 +450,38 @@ def parse_mountinfo(text):
 _SIZE_OPT = re.compile(r'^(size|nr_inodes)=')
 
 
-def normalise_mountinfo(text, sized_points, notes):
-    """Applies N1-N5; returns (visible, covered): lists of strings, one per
-    mount, the second for mounts hidden under another one mounted on the
-    same point (compared separately so that the two kinds of difference are
-    reported apart; nothing can reach a covered mount from inside)."""
+def covered_mounts(mounts):
+    """The ids of the mounts that no path reaches: those under another
+    mount on the same point, and those beneath them (a mount on /mnt/a whose
+    parent, on /mnt, is covered by a bind on /mnt)."""
+    by_id = {m['id']: m for m in mounts}
+    on_top = {m['parent'] for m in mounts
+              if m['parent'] in by_id and by_id[m['parent']]['point'] == m['point']}
+    covered = set()
+    for m in mounts:
+        mount = m
+        for _ in mounts:    # at most as many steps as mounts: no loop
+            parent = by_id.get(mount['parent'])
+            if parent is None:
+                break
+            if parent['id'] in on_top and parent['point'] != mount['point']:
+                covered.add(m['id'])
+                break
+            mount = parent
+    return covered | on_top
+
+
+def normalise_mountinfo(text, sized_points, notes, unreachable=()):
+    """Applies N1-N5 and N12; returns (visible, covered, unreachable):
+    lists of strings, one per mount, the second for covered mounts (see
+    covered_mounts), the third for those whose point (as mountinfo spells
+    it) is in UNREACHABLE (compared separately so that the kinds of
+    difference are reported apart; nothing can reach a covered or
+    unreachable mount from inside)."""
     if text.startswith('E:'):
-        return [text], []
+        return [text], [], []
     mounts = parse_mountinfo(text)
-    covered = {m['parent'] for m in mounts
-               if any(p['id'] == m['parent'] and p['point'] == m['point']
-                      for p in mounts)}
+    covered = covered_mounts(mounts)
     index = {m['id']: i for i, m in enumerate(mounts)}
     labels = {}
     scratch = None
@@ -420,6 +491,7 @@ def normalise_mountinfo(text, sized_points, notes):
             scratch = m['dev']
     out = []
     hidden = []
+    out_of_reach = []
     for i, m in enumerate(mounts):
         dev = m['dev']
         if dev not in HOST_DEVICES:
@@ -445,8 +517,13 @@ def normalise_mountinfo(text, sized_points, notes):
         line = '#%d parent=%s %s %s %s %s [%s] %s %s %s' % (
             i, parent, dev, root, m['point'], m['opts'], ' '.join(optional),
             m['fstype'], m['source'], ','.join(sup))
-        (hidden if m['id'] in covered else out).append(line)
-    return out, hidden
+        if m['id'] in covered:
+            hidden.append(line)
+        elif m['point'] in unreachable:
+            out_of_reach.append(line)
+        else:
+            out.append(line)
+    return out, hidden, out_of_reach
 
 
 _STATUS_KEYS = ('CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb', 'NoNewPrivs',
@@ -653,8 +730,9 @@ def normalise(raw, case, notes, problems):
     out['domainname'] = probe['domainname']
     out['cgroup'] = probe['cgroup']
     out['net'] = probe['net']
-    out['mountinfo'], out['mountinfo: covered mounts'] = normalise_mountinfo(
-        probe['mountinfo'], case.sized_points(), notes)
+    (out['mountinfo'], out['mountinfo: covered mounts'],
+     out['mountinfo: unreachable mounts']) = normalise_mountinfo(
+        probe['mountinfo'], case.sized_points(), notes, set(probe.get('unreachable', ())))
     out['open fds'] = normalise_fd_listing(probe['fds'])
     out['files'] = probe['files']
     out['writable'] = probe['writable']
@@ -676,11 +754,11 @@ def _lines(value):
 
 PROBE_SECTIONS = {'env', 'cwd', 'ids', 'uid_map', 'gid_map', 'setgroups', 'status',
                   'pids', 'ns', 'hostname', 'domainname', 'cgroup', 'net', 'mountinfo',
-                  'mountinfo: covered mounts', 'open fds', 'files', 'writable',
-                  'nested userns'}
+                  'mountinfo: covered mounts', 'mountinfo: unreachable mounts', 'open fds',
+                  'files', 'writable', 'nested userns'}
 
 
-def _stricter_covered(ref_line, our_line):
+def _stricter_line(ref_line, our_line):
     """D1: OUR_LINE is REF_LINE with its per-mount options made
     ro,nosuid,nodev (field 5 of the normalised line), nothing else."""
     a = ref_line.split(' ')
@@ -692,12 +770,15 @@ def _stricter_covered(ref_line, our_line):
     return set(b[5].split(',')) == stricter and len(b[5].split(',')) == len(stricter)
 
 
-def accept_covered(ref_lines, our_lines):
-    """D1 for a whole "covered mounts" section."""
+STRICTER_SECTIONS = ('mountinfo: covered mounts', 'mountinfo: unreachable mounts')
+
+
+def accept_stricter(ref_lines, our_lines):
+    """D1 for a whole "covered mounts" or "unreachable mounts" section."""
     if not isinstance(ref_lines, list) or not isinstance(our_lines, list) \
             or len(ref_lines) != len(our_lines):
         return False
-    return all(a == b or _stricter_covered(a, b) for a, b in zip(ref_lines, our_lines))
+    return all(a == b or _stricter_line(a, b) for a, b in zip(ref_lines, our_lines))
 
 
 def compare(ref, ours):
@@ -716,7 +797,7 @@ def compare(ref, ours):
         b = ours.get(section, '<missing>')
         if a == b:
             continue
-        if section.endswith('mountinfo: covered mounts') and accept_covered(a, b):
+        if section.endswith(STRICTER_SECTIONS) and accept_stricter(a, b):
             continue
         text = '\n'.join(difflib.unified_diff(
             _lines(a), _lines(b), 'bwrap', 'ours', lineterm='', n=2))

@@ -14,6 +14,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import stat
 import sys
 
@@ -118,6 +119,25 @@ def try_write(path):
         return err(e)
 
 
+def unreachable_mounts(mountinfo):
+    """The mount points (as mountinfo spells them) that this process cannot
+    look up: lstat fails with EACCES (a directory on the way denies it search,
+    or a FUSE mount refuses other users).  lstat, not stat: an automount
+    point is not triggered."""
+    if mountinfo.startswith('E:'):
+        return []
+    points = []
+    for line in mountinfo.splitlines():
+        point = line.split()[4]
+        path = re.sub(r'\\([0-7]{3})', lambda m: chr(int(m.group(1), 8)), point)
+        try:
+            os.lstat(path)
+        except OSError as e:
+            if e.errno == errno.EACCES:
+                points.append(point)
+    return points
+
+
 def net_info():
     import socket
     try:
@@ -175,6 +195,7 @@ def main():
     r['status'] = read_text('/proc/self/status')
     r['cgroup'] = read_text('/proc/self/cgroup')
     r['mountinfo'] = read_text('/proc/self/mountinfo')
+    r['unreachable'] = unreachable_mounts(r['mountinfo'])
     ns = {}
     for name in ('cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children',
                  'time', 'time_for_children', 'user', 'uts'):

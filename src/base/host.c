@@ -1,0 +1,34 @@
+#include "base/host.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+void
+sb_host_facts_gather (SbHostFacts *facts)
+{
+  char *cwd = get_current_dir_name ();
+
+  *facts = (SbHostFacts) {
+    /* First, to know whether the caller is already gone by the time
+     * --die-with-parent is seen. */
+    .parent = getppid (),
+    .uid = getuid (),
+    .gid = getgid (),
+    .cwd = g_strdup (cwd),
+    .has_cgroup_ns = access ("/proc/self/ns/cgroup", F_OK) == 0,
+  };
+  free (cwd);
+}
+
+void
+sb_host_facts_copy (SbHostFacts *to, const SbHostFacts *from)
+{
+  *to = *from;
+  to->cwd = g_strdup (from->cwd);
+}
+
+void
+sb_host_facts_clear (SbHostFacts *facts)
+{
+  g_clear_pointer (&facts->cwd, g_free);
+}
