@@ -9,7 +9,7 @@ function __sandbox_argument_kinds
         case --args --userns --userns2 --pidns --sync-fd --seccomp --add-seccomp-fd --block-fd \
             --userns-block-fd --info-fd --json-status-fd
             echo F
-        case --argv0 --uid --gid --map-users --map-groups --hostname --exec-label --file-label --perms --size \
+        case --argv0 --uid --gid --map-users --map-groups --sysctl --hostname --exec-label --file-label --perms --size \
             --memory --pids --cpus --timeout --kill-after
             echo n
         case --rlimit
@@ -131,6 +131,7 @@ complete -c sandbox -n '__sandbox_is option' -l gid -d 'Group id inside the sand
 complete -c sandbox -n '__sandbox_is option' -l map-auto -d "Map the caller's ids and its subordinate ids"
 complete -c sandbox -n '__sandbox_is option' -l map-users -d 'Map COUNT uids from OUT to IN (IN:OUT:COUNT)'
 complete -c sandbox -n '__sandbox_is option' -l map-groups -d 'Map COUNT gids from OUT to IN (IN:OUT:COUNT)'
+complete -c sandbox -n '__sandbox_is option' -l sysctl -d "Set a sysctl of the sandbox's own namespaces (KEY=VALUE)"
 complete -c sandbox -n '__sandbox_is option' -l hostname -d 'Host name inside the sandbox'
 complete -c sandbox -n '__sandbox_is option' -l chdir -d 'Working directory inside the sandbox'
 complete -c sandbox -n '__sandbox_is option' -l clearenv -d 'Clear the environment'

@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "cli/values.h"
+#include "plan/sysctls.h"
 
 #define NS_TRY (1u << 16)
 #define OP(kind, flags) ((kind) | ((flags) << 8))
@@ -598,6 +599,16 @@ handle_map_ranges (SbCliParser *parser, const SbCliOption *option, const char *c
                                                                   : mapping->users, error);
 }
 
+/* --sysctl: written inside the sandbox's own namespaces, which confinement
+ * in place does not have. */
+static gboolean
+handle_sysctl (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+               GError **error)
+{
+  note_unshare_option (parser, option);
+  return sb_sysctl_parse (values[0], parser->plan->sysctls, error);
+}
+
 static gboolean
 handle_perms (SbCliParser *parser, const SbCliOption *option, const char *const *values,
               GError **error)
@@ -703,6 +714,9 @@ const SbCliOption sb_cli_options[] = {
   { "--map-groups", 1, "IN:OUT:COUNT",
     "Map COUNT gids from OUT up to IN up (repeatable; within /etc/subgid)",
     handle_map_ranges, 1, 0 },
+  { "--sysctl", 1, "KEY=VALUE",
+    "Set a sysctl of the sandbox's own namespaces (net.*, kernel.shm*, ...)",
+    handle_sysctl, 0, 0 },
   { "--hostname", 1, "NAME", "Custom hostname in the sandbox (requires --unshare-uts)",
     set_hostname, 0, SB_CLI_WARN_LAST },
   { "--chdir", 1, "DIR", "Change directory to DIR",

@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include "base/error.h"
+#include "plan/sysctls.h"
 
 #include <sys/capability.h>
 
@@ -72,6 +73,7 @@ sb_plan_new (SbPersonality personality)
   plan->envp = g_new0 (char *, 1);
   sb_limits_init (&plan->limits);
   sb_idmapping_init (&plan->idmapping);
+  plan->sysctls = sb_sysctls_new ();
 
   if (personality == SB_PERSONALITY_SANDBOX)
     {
@@ -111,6 +113,7 @@ sb_plan_free (SbPlan *plan)
   g_ptr_array_unref (plan->warnings);
   sb_limits_clear (&plan->limits);
   sb_idmapping_clear (&plan->idmapping);
+  g_array_unref (plan->sysctls);
   g_free (plan);
 }
 
@@ -132,6 +135,24 @@ static gboolean
 has_definite_user_ns (const SbPlan *plan)
 {
   return (plan->unshare & ~plan->unshare_try & SB_NS_USER) != 0;
+}
+
+/* A sysctl is written into the sandbox's own namespace, which must be
+ * one it makes for sure (not a "-try" one). */
+static gboolean
+validate_sysctls (const SbPlan *plan, GError **error)
+{
+  const SbSysctl *unowned = sb_sysctls_find_unowned (plan->sysctls,
+                                                     plan->unshare & ~plan->unshare_try);
+  const char *name;
+
+  if (unowned == NULL)
+    return TRUE;
+  name = sb_namespace_kinds[sb_namespace_index (unowned->ns)].name;
+  return sb_throw (error, SB_ERROR_INVALID, "--sysctl %s: the sandbox has no %s namespace of "
+                   "its own to set it in (add --unshare-%s%s)", unowned->key, name,
+                   unowned->ns == SB_NS_NET ? "net" : name,
+                   plan->personality == SB_PERSONALITY_SANDBOX ? ", or drop --share-*" : "");
 }
 
 /* The maps beyond one id are written into a user namespace of ours, and
@@ -183,7 +204,7 @@ sb_plan_validate (const SbPlan *plan, GError **error)
   if (plan->userns_block_fd >= 0 && plan->info_fd < 0)
     return sb_throw (error, SB_ERROR_INVALID, "--userns-block-fd requires --info-fd");
 
-  if (!validate_idmapping (plan, error))
+  if (!validate_idmapping (plan, error) || !validate_sysctls (plan, error))
     return FALSE;
 
   if (plan->uid != -1 && !has_user_ns (plan))
@@ -421,6 +442,13 @@ sb_plan_dump (const SbPlan *plan)
   dump_int (out, "uid", plan->uid);
   dump_int (out, "gid", plan->gid);
   dump_idmapping (out, &plan->idmapping);
+  for (guint i = 0; i < plan->sysctls->len; i++)
+    {
+      const SbSysctl *sysctl = &g_array_index (plan->sysctls, SbSysctl, i);
+      g_autofree char *text = g_strdup_printf ("%s=%s", sysctl->key, sysctl->value);
+
+      dump_string (out, "sysctl", text);
+    }
   dump_string (out, "hostname", plan->hostname);
   for (guint i = 0; i < plan->ops->len; i++)
     dump_op (out, sb_plan_op (plan, i));

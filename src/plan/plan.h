@@ -124,6 +124,8 @@ typedef struct {
   gint64 uid;
   gint64 gid;
   char *hostname;               /* --hostname, needs the uts namespace */
+  GArray *sysctls;              /* of SbSysctl (plan/sysctls.h), --sysctl in order (both
+                                   personalities): each needs its namespace made */
   SbIdMapping idmapping;        /* --map-auto, --map-users, --map-groups (both personalities):
                                    maps written from outside; --uid/--gid default to 0 then */
 

@@ -28,6 +28,8 @@
 #include "base/pidfd.h"
 #include "sandbox/reaper.h"
 #include "sandbox/rlimits.h"
+#include "plan/sysctls.h"
+#include "sandbox/sysctl.h"
 #include "sandbox/terminal.h"
 #include "rootfs/rootfs.h"
 
@@ -165,14 +167,23 @@ wanted_gid (const Child *c)
   return wanted_id (c->plan->gid, c->ctx->outside_gid);
 }
 
-/* devpts can only be mounted with uid and gid 0 mapped: then the setup
- * runs as 0 in our user namespace, and the command in a nested one that
- * maps 0 to the requested ids, as bwrap does. */
+/* The IPC namespace's sysctls are writable by its root alone
+ * (ipc_permissions in the kernel), whatever our capabilities. */
+static gboolean
+has_ipc_sysctls (const SbPlan *plan)
+{
+  return (sb_sysctls_namespaces (plan->sysctls) & SB_NS_IPC) != 0;
+}
+
+/* devpts can only be mounted with uid and gid 0 mapped, and the IPC
+ * sysctls written by 0: then the setup runs as 0 in our user namespace,
+ * and the command in a nested one that maps 0 to the requested ids, as
+ * bwrap does for devpts. */
 static gboolean
 root_for_setup (const SbPlan *plan, SbNamespace created, guint32 outside_uid, guint32 outside_gid)
 {
   /* Maps from outside (--map-*) always map 0. */
-  return (created & SB_NS_USER) != 0 && plan_has_op (plan, SB_OP_DEV)
+  return (created & SB_NS_USER) != 0 && (plan_has_op (plan, SB_OP_DEV) || has_ipc_sysctls (plan))
          && !sb_idmapping_wanted (&plan->idmapping)
          && (wanted_id (plan->uid, outside_uid) != 0 || wanted_id (plan->gid, outside_gid) != 0);
 }
@@ -203,7 +214,8 @@ needs_nested_userns (const Child *c)
  * in it, after the setup (make_namespaces_inside), rather than by clone.
  * Not the ipc namespace that a --mqueue mounts during the setup, nor any
  * with --userns-block-fd: the reports, which name them, are written
- * before the maps. */
+ * before the maps; nor those a --sysctl is for, written before the rootfs
+ * (set_up). */
 SbNamespace
 sb_child_namespaces_made_inside (const SbPlan *plan, SbNamespace created, guint32 outside_uid,
                                  guint32 outside_gid)
@@ -214,7 +226,7 @@ sb_child_namespaces_made_inside (const SbPlan *plan, SbNamespace created, guint3
     return 0;
   if (!plan_has_op (plan, SB_OP_MQUEUE))
     inside |= SB_NS_IPC;
-  return created & inside;
+  return created & inside & ~sb_sysctls_namespaces (plan->sysctls);
 }
 
 static gboolean
@@ -724,6 +736,29 @@ open_proc (Child *c, GError **error)
   return TRUE;
 }
 
+/* --sysctl of the network and IPC namespaces, as root of them for the IPC
+ * ones: with --map-* we are already --uid, and 0 is mapped to become it
+ * for the writes. */
+static gboolean
+write_sysctls (const Child *c, GError **error)
+{
+  uid_t euid = geteuid ();
+  gboolean become_root = euid != 0 && has_ipc_sysctls (c->plan);
+  gboolean ok;
+
+  if (become_root && seteuid (0) != 0)
+    return sb_throw_errno (error, "--sysctl: becoming uid 0 of the sandbox for its IPC sysctls");
+  ok = sb_sysctls_write (c->proc_fd, c->plan->sysctls, SB_NS_NET | SB_NS_IPC, error);
+  if (!become_root)
+    return ok;
+  /* Leaving 0 for good would empty the permitted set, and leaving it at
+   * all empties the effective one: the steps left need both. */
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0 || seteuid (euid) != 0
+      || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0)
+    return ok ? sb_throw_errno (error, "switching back to uid %u", (guint) euid) : FALSE;
+  return ok && sb_caps_raise_effective (error);
+}
+
 static gboolean
 set_up (Child *c, GError **error)
 {
@@ -747,15 +782,20 @@ set_up (Child *c, GError **error)
         _exit (1);
     }
 
+  /* Before the namespaces of ours are made inside a nested user namespace
+   * (whose root we are not) and the rootfs: they are not with sysctls. */
   if (!map_outer_userns (c, error)
-      || !set_up_namespaces (c, c->ctx->created & ~c->ctx->made_inside, error))
+      || !set_up_namespaces (c, c->ctx->created & ~c->ctx->made_inside, error)
+      || !write_sysctls (c, error))
     return FALSE;
 
   /* In place, the host's tree is the sandbox's, as Landlock lets it be seen. */
   if (!sb_landlock_in_place (c->ctx->landlock) && !sb_rootfs_build (plan, c->proc_fd, error))
     return FALSE;
 
-  if (!enter_final_userns (c, error) || !switch_ids (c, error))
+  /* The limits of the user namespace the command will be in. */
+  if (!enter_final_userns (c, error) || !switch_ids (c, error)
+      || !sb_sysctls_write (c->proc_fd, plan->sysctls, SB_NS_USER, error))
     return FALSE;
 
   protect_plan_fds (plan);

@@ -148,6 +148,23 @@ test_map_ranges (void)
                       "4294967294");
 }
 
+static void
+test_sysctl (void)
+{
+  g_autoptr(SbPlan) plan = parse_ok (SB_PERSONALITY_SANDBOX, USER,
+                                     "--sysctl net.ipv4.ip_unprivileged_port_start=80 "
+                                     "--sysctl 'kernel.sem=1 2 3 4' true");
+
+  assert_lines (plan, "sysctl: ", "sysctl: net.ipv4.ip_unprivileged_port_start=80|"
+                "sysctl: kernel.sem=1 2 3 4");
+  /* Confinement in place has no namespace to write them in. */
+  g_assert_cmpstr (plan->unshare_option, ==, "--sysctl");
+  assert_parse_error_as (SB_PERSONALITY_SANDBOX, "--sysctl kernel.panic=1 true",
+                         "--sysctl kernel.panic: not a sysctl of a namespace the sandbox can make "
+                         "(net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, "
+                         "user.max_*_namespaces): it would change the host");
+}
+
 /* --- help, version, personality --- */
 
 static void
@@ -194,8 +211,8 @@ test_help_lists_every_option (void)
         }
       count++;
     }
-  /* bwrap 0.11.1's options, our 10, the 6 resource limits and the 3 id maps. */
-  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6 + 3);
+  /* bwrap 0.11.1's options, our 10, the 6 resource limits, the 3 id maps and --sysctl. */
+  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6 + 3 + 1);
   for (const char *const *name = (const char *const[]) { "--share-ipc", "--share-pid", "--share-uts",
                                                          "--share-cgroup", "--seccomp-profile",
                                                          "--seccomp-log", "--seccomp-print",
@@ -1300,6 +1317,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/cli/map/auto-implies", test_map_auto_implies);
   g_test_add_func ("/cli/map/ranges", test_map_ranges);
+  g_test_add_func ("/cli/sysctl", test_sysctl);
   g_test_add_func ("/cli/help/format", test_help_format);
   g_test_add_func ("/cli/help/every-option", test_help_lists_every_option);
   g_test_add_func ("/cli/help/stops-parsing", test_help_stops_parsing);
