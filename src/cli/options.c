@@ -178,7 +178,7 @@ static gboolean
 handle_unshare (SbCliParser *parser, const SbCliOption *option, const char *const *values,
                 GError **error)
 {
-  request_ns (parser, option->data & SB_NS_ALL, (option->data & NS_TRY) != 0);
+  request_ns (parser, option->data & (SB_NS_ALL | SB_NS_TIME), (option->data & NS_TRY) != 0);
   if ((option->data & NS_TRY) == 0)
     note_unshare_option (parser, option);
   return TRUE;
@@ -609,6 +609,29 @@ handle_sysctl (SbCliParser *parser, const SbCliOption *option, const char *const
   return sb_sysctl_parse (values[0], parser->plan->sysctls, error);
 }
 
+/* --monotonic-offset, --boottime-offset: offsets of a time namespace,
+ * which they ask for. */
+static gboolean
+handle_time_offset (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                    GError **error)
+{
+  SbTimeOffsets *offsets = &parser->plan->time_offsets;
+  gboolean boottime = option->data != 0;
+
+  if (!sb_time_offset_parse (option->name, values[0],
+                             boottime ? &offsets->boottime_ns : &offsets->monotonic_ns, error))
+    return FALSE;
+  if (boottime ? offsets->has_boottime : offsets->has_monotonic)
+    warn_last (parser, option);
+  if (boottime)
+    offsets->has_boottime = true;
+  else
+    offsets->has_monotonic = true;
+  request_ns (parser, SB_NS_TIME, false);
+  note_unshare_option (parser, option);
+  return TRUE;
+}
+
 static gboolean
 handle_perms (SbCliParser *parser, const SbCliOption *option, const char *const *values,
               GError **error)
@@ -682,6 +705,14 @@ const SbCliOption sb_cli_options[] = {
   { "--unshare-cgroup-try", 0, NULL,
     "Create new cgroup namespace if possible else continue by skipping it",
     handle_unshare, SB_NS_CGROUP | NS_TRY, 0 },
+  { "--unshare-time", 0, NULL, "Create new time namespace (not part of --unshare-all)",
+    handle_unshare, SB_NS_TIME, 0 },
+  { "--monotonic-offset", 1, "SECONDS",
+    "Offset CLOCK_MONOTONIC in the sandbox by SECONDS (implies --unshare-time)",
+    handle_time_offset, 0, SB_CLI_WARN_LAST },
+  { "--boottime-offset", 1, "SECONDS",
+    "Offset CLOCK_BOOTTIME and /proc/uptime by SECONDS (implies --unshare-time)",
+    handle_time_offset, 1, SB_CLI_WARN_LAST },
   { "--userns", 1, "FD", "Use this user namespace (cannot combine with --unshare-user)",
     set_userns_fd, 0, SB_CLI_WARN_LAST },
   { "--userns2", 1, "FD", "After setup switch to this user namespace, only useful with --userns",

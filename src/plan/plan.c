@@ -26,6 +26,7 @@ const SbNamespaceKind sb_namespace_kinds[SB_N_NAMESPACE_KINDS] = {
   { SB_NS_UTS, "uts", CLONE_NEWUTS },
   { SB_NS_CGROUP, "cgroup", CLONE_NEWCGROUP },
   { SB_NS_MNT, "mnt", CLONE_NEWNS },
+  { SB_NS_TIME, "time", CLONE_NEWTIME },
 };
 
 guint
@@ -442,6 +443,10 @@ sb_plan_dump (const SbPlan *plan)
   dump_int (out, "uid", plan->uid);
   dump_int (out, "gid", plan->gid);
   dump_idmapping (out, &plan->idmapping);
+  if (plan->time_offsets.has_monotonic)
+    dump_int (out, "monotonic-offset-ns", plan->time_offsets.monotonic_ns);
+  if (plan->time_offsets.has_boottime)
+    dump_int (out, "boottime-offset-ns", plan->time_offsets.boottime_ns);
   for (guint i = 0; i < plan->sysctls->len; i++)
     {
       const SbSysctl *sysctl = &g_array_index (plan->sysctls, SbSysctl, i);

@@ -221,12 +221,15 @@ sb_child_namespaces_made_inside (const SbPlan *plan, SbNamespace created, guint3
                                  guint32 outside_gid)
 {
   SbNamespace inside = SB_NS_NET | SB_NS_UTS;
+  /* Always here (enter_time_namespace): its offsets must be written
+   * before any process enters it, which clone's child would. */
+  SbNamespace time = created & SB_NS_TIME;
 
   if (!nested_userns (plan, created, outside_uid, outside_gid) || plan->userns_block_fd >= 0)
-    return 0;
+    return time;
   if (!plan_has_op (plan, SB_OP_MQUEUE))
     inside |= SB_NS_IPC;
-  return created & inside & ~sb_sysctls_namespaces (plan->sysctls);
+  return (created & inside & ~sb_sysctls_namespaces (plan->sysctls)) | time;
 }
 
 static gboolean
@@ -343,11 +346,11 @@ set_up_namespaces (const Child *c, SbNamespace which, GError **error)
 }
 
 /* The namespaces the nested user namespace is to own (ctx->made_inside),
- * made just after it, set up, and named to the monitor for the reports. */
+ * made just after it and set up. */
 static gboolean
 make_namespaces_inside (const Child *c, GError **error)
 {
-  SbNamespace inside = c->ctx->made_inside;
+  SbNamespace inside = c->ctx->made_inside & ~SB_NS_TIME;
   int flags = ((inside & SB_NS_NET) ? CLONE_NEWNET : 0) | ((inside & SB_NS_UTS) ? CLONE_NEWUTS : 0)
               | ((inside & SB_NS_IPC) ? CLONE_NEWIPC : 0);
 
@@ -355,10 +358,37 @@ make_namespaces_inside (const Child *c, GError **error)
     return TRUE;
   if (unshare (flags) != 0)
     return sb_throw_errno (error, "creating the namespaces of the nested user namespace");
-  if (!set_up_namespaces (c, inside, error))
-    return FALSE;
-  if (sb_channel_command_waits (c->plan) && !sb_channel_send (c->ctx->channel, SB_MSG_NAMESPACES, 0))
-    _exit (1);
+  return set_up_namespaces (c, inside, error);
+}
+
+/* --unshare-time: a time namespace is entered by the children of the
+ * process that made it, once its offsets are written; we enter it
+ * ourselves, so that pid 1 is in it too and reports it. */
+static gboolean
+enter_time_namespace (const Child *c, GError **error)
+{
+  g_autofree char *offsets = sb_time_offsets_format (&c->plan->time_offsets);
+  g_autofd int ns_fd = -1;
+
+  if ((c->ctx->created & SB_NS_TIME) == 0)
+    return TRUE;
+  if (unshare (CLONE_NEWTIME) != 0)
+    return sb_throw_errno (error, "--unshare-time: creating the time namespace (Linux 5.6 and "
+                           "later have them)");
+  if (offsets != NULL)
+    {
+      g_autofd int fd = openat (c->proc_fd, "self/timens_offsets", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+
+      if (fd < 0 || write (fd, offsets, strlen (offsets)) != (ssize_t) strlen (offsets))
+        return sb_throw_errno (error, "%s",
+                               errno == ERANGE
+                                 ? "--monotonic-offset, --boottime-offset: the clock in the "
+                                   "sandbox would go below 0"
+                                 : "writing the time namespace's offsets");
+    }
+  ns_fd = openat (c->proc_fd, "self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+  if (ns_fd < 0 || setns (ns_fd, CLONE_NEWTIME) != 0)
+    return sb_throw_errno (error, "entering the time namespace");
   return TRUE;
 }
 
@@ -394,6 +424,12 @@ enter_final_userns (Child *c, GError **error)
       if (!write_maps (c, &map, error) || !arm_parent_death (c, error) || !make_namespaces_inside (c, error))
         return FALSE;
     }
+  if (!enter_time_namespace (c, error))
+    return FALSE;
+  /* The monitor names these in the reports too. */
+  if (c->ctx->made_inside != 0 && sb_channel_command_waits (plan)
+      && !sb_channel_send (c->ctx->channel, SB_MSG_NAMESPACES, 0))
+    _exit (1);
 
   if (plan->userns2_fd >= 0)
     {

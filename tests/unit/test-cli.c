@@ -165,6 +165,29 @@ test_sysctl (void)
                          "user.max_*_namespaces): it would change the host");
 }
 
+/* Not part of --unshare-all; the offsets ask for it. */
+static void
+test_time_namespace (void)
+{
+  g_autoptr(SbPlan) defaults = parse_ok (SB_PERSONALITY_SANDBOX, USER, "true");
+  g_autoptr(SbPlan) all = parse ("--unshare-all true");
+  g_autoptr(SbPlan) time = parse ("--unshare-time true");
+  g_autoptr(SbPlan) offsets = parse ("--monotonic-offset -1.5 --boottime-offset 86400 "
+                                     "--boottime-offset 3600 true");
+
+  g_assert_cmpint (defaults->unshare & SB_NS_TIME, ==, 0);
+  g_assert_cmpint (all->unshare & SB_NS_TIME, ==, 0);
+  assert_has_line (time, "unshare: user time");
+  assert_has_line (offsets, "unshare: user time");
+  assert_has_line (offsets, "monotonic-offset-ns: -1500000000");
+  assert_has_line (offsets, "boottime-offset-ns: 3600000000000");
+  assert_has_line (offsets, "warning: Only the last --boottime-offset option will take effect");
+  g_assert_cmpstr (offsets->unshare_option, ==, "--monotonic-offset");
+  assert_parse_error ("--boottime-offset soon true",
+                      "--boottime-offset soon: expected seconds, e.g. 3600, -86400 or 0.5 (at "
+                      "most nine decimals)");
+}
+
 /* --- help, version, personality --- */
 
 static void
@@ -211,8 +234,9 @@ test_help_lists_every_option (void)
         }
       count++;
     }
-  /* bwrap 0.11.1's options, our 10, the 6 resource limits, the 3 id maps and --sysctl. */
-  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6 + 3 + 1);
+  /* bwrap 0.11.1's options, our 10, the 6 resource limits, the 3 id maps, --sysctl and the 3 of
+   * the time namespace. */
+  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6 + 3 + 1 + 3);
   for (const char *const *name = (const char *const[]) { "--share-ipc", "--share-pid", "--share-uts",
                                                          "--share-cgroup", "--seccomp-profile",
                                                          "--seccomp-log", "--seccomp-print",
@@ -1318,6 +1342,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/map/auto-implies", test_map_auto_implies);
   g_test_add_func ("/cli/map/ranges", test_map_ranges);
   g_test_add_func ("/cli/sysctl", test_sysctl);
+  g_test_add_func ("/cli/time-namespace", test_time_namespace);
   g_test_add_func ("/cli/help/format", test_help_format);
   g_test_add_func ("/cli/help/every-option", test_help_lists_every_option);
   g_test_add_func ("/cli/help/stops-parsing", test_help_stops_parsing);
