@@ -4,10 +4,12 @@ As the plain user the maps are written by newuidmap/newgidmap from the
 ranges /etc/subuid and /etc/subgid grant it (run-pytest grants sandbox-test
 one where it has none); as root the monitor writes them itself.  Asserted
 from inside (the maps, ids, owners after chown and tar, setuid and
-setgroups to mapped ids) and from outside (the owners on the host)."""
+setgroups to mapped ids, dpkg and useradd in a Debian tree owned by the
+first subordinate id) and from outside (the owners on the host)."""
 
 import os
 import pwd
+import re
 import shutil
 import subprocess
 
@@ -246,3 +248,122 @@ def test_no_grant_refused(host_state):
                             cwd='/', timeout=60)
     one_line_error(result, '--map-auto', '/etc/subuid grants no subordinate ids to uid 4242')
     host_state.assert_unchanged()
+
+
+# A Debian root file system made of what this machine has: dpkg, useradd and
+# the programs they run, with their libraries, and a dpkg database of its
+# own (mmdebstrap needs an archive, which is not reached from here).
+DEBIAN_PROGRAMS = ('dpkg', 'dpkg-deb', 'dpkg-query', 'dpkg-split', 'useradd', 'groupadd', 'sh',
+                   'dash', 'tar', 'rm', 'mv', 'cp', 'ln', 'mkdir', 'chown', 'stat', 'id', 'cat',
+                   'ldconfig', 'start-stop-daemon', 'diff', 'find', 'ls')
+
+
+def host_program(name):
+    return shutil.which(name, path='/usr/bin:/usr/sbin:/bin:/sbin')
+
+
+def copy_with_libraries(tree, path, copied):
+    """PATH and the libraries ldd names, at their real paths in TREE, with
+    the names they are asked for as links."""
+    wanted = [path]
+    ldd = subprocess.run(['ldd', path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True).stdout
+    wanted += re.findall(r'(/\S+) \(0x', ldd)
+    for name in wanted:
+        real = os.path.realpath(name)
+        link = os.path.join(os.path.realpath(os.path.dirname(name)), os.path.basename(name))
+        for target, source in ((real, None), (link, real)):
+            if target in copied:
+                continue
+            copied.add(target)
+            dest = tree / target.lstrip('/')
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if source is None:
+                shutil.copy2(target, dest)
+            elif target != real:
+                os.symlink(real, dest)
+
+
+def make_debian_tree(tree):
+    for parent in list(tree.parents)[:3]:
+        os.chmod(parent, os.stat(parent).st_mode | 0o011)
+    for d in ('usr/bin', 'usr/sbin', 'usr/lib', 'usr/lib64', 'etc/skel', 'home', 'tmp', 'proc',
+              'dev', 'deb', 'var/lib/dpkg/info', 'var/lib/dpkg/updates',
+              'var/lib/dpkg/triggers', 'var/log'):
+        (tree / d).mkdir(parents=True, exist_ok=True)
+    for link in ('bin', 'sbin', 'lib', 'lib64'):
+        os.symlink('usr/' + link, tree / link)
+    copied = set()
+    for name in DEBIAN_PROGRAMS:
+        copy_with_libraries(tree, host_program(name), copied)
+    (tree / 'etc' / 'passwd').write_text('root:x:0:0:root:/root:/bin/sh\n'
+                                         '_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n')
+    (tree / 'etc' / 'group').write_text('root:x:0:\nusers:x:100:\nnogroup:x:65534:\n')
+    (tree / 'etc' / 'shadow').write_text('root:*:19000:0:99999:7:::\n_apt:*:19000:0:99999:7:::\n')
+    (tree / 'etc' / 'gshadow').write_text('root:*::\nusers:*::\nnogroup:*::\n')
+    os.chmod(tree / 'etc' / 'shadow', 0o640)
+    shutil.copy('/etc/login.defs', tree / 'etc' / 'login.defs')
+    (tree / 'var' / 'lib' / 'dpkg' / 'status').write_text('')
+    (tree / 'var' / 'lib' / 'dpkg' / 'available').write_text('')
+
+
+def make_deb(directory):
+    """A package whose maintainer script gives a file to _apt, as apt's own do."""
+    pkg = directory / 'pkg'
+    (pkg / 'DEBIAN').mkdir(parents=True)
+    (pkg / 'usr' / 'share' / 'sbtest').mkdir(parents=True)
+    (pkg / 'usr' / 'share' / 'sbtest' / 'data').write_text('data\n')
+    (pkg / 'DEBIAN' / 'control').write_text(
+        'Package: sbtest\nVersion: 1.0\nArchitecture: all\nMaintainer: t <t@localhost>\n'
+        'Description: sandbox test package\n')
+    (pkg / 'DEBIAN' / 'postinst').write_text(
+        '#!/bin/sh\nset -e\nchown _apt:nogroup /usr/share/sbtest/data\n')
+    os.chmod(pkg / 'DEBIAN' / 'postinst', 0o755)
+    subprocess.run(['dpkg-deb', '--root-owner-group', '--build', str(pkg),
+                    str(directory / 'sbtest.deb')], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(pkg)
+    return directory / 'sbtest.deb'
+
+
+DEBIAN_SCRIPT = '''
+    set -e
+    dpkg -i /deb/sbtest.deb >/dev/null
+    dpkg-query -W -f '${Status}\\n' sbtest
+    stat -c %U:%G /usr/share/sbtest/data
+    useradd -m -u 1000 -s /bin/sh bob
+    stat -c %U:%G /home/bob
+    id -u bob
+'''
+
+needs_dpkg = pytest.mark.skipif(
+    any(host_program(name) is None for name in DEBIAN_PROGRAMS) or shutil.which('ldd') is None,
+    reason='dpkg, useradd (passwd) or ldd is missing')
+
+
+@needs_dpkg
+def test_dpkg_and_useradd_in_a_debian_tree(tmp_path):
+    # The tree as mmdebstrap --mode=unshare leaves it: owned by the first
+    # subordinate id (root: any range, written without newuidmap).  Inside,
+    # dpkg installs a package whose script hands a file to _apt, and
+    # useradd -m makes an account with its home.
+    tree = tmp_path / 'tree'
+    make_debian_tree(tree)
+    deb = make_deb(tmp_path)
+    if IS_ROOT:
+        sub_uid = sub_gid = 300000
+        for path in [tree] + list(tree.rglob('*')):
+            os.lchown(path, sub_uid, sub_gid)
+    else:
+        sub_uid, sub_gid = first_grant()
+        ok(run(USR + ['--map-auto', '--cap-add', 'ALL', '--bind', tree, '/t',
+                      'chown', '-hR', '1:1', '/t']))
+    out = ok(run(['--map-users', '0:%d:65536' % sub_uid, '--map-groups', '0:%d:65536' % sub_gid,
+                  '--cap-add', 'ALL', '--bind', tree, '/', '--proc', '/proc', '--dev', '/dev',
+                  '--perms', '1777', '--tmpfs', '/tmp', '--ro-bind', deb, '/deb/sbtest.deb',
+                  '--setenv', 'PATH', '/usr/sbin:/usr/bin', '/bin/sh', '-c', DEBIAN_SCRIPT]))
+    assert out.split() == ['install', 'ok', 'installed', '_apt:nogroup', 'bob:bob', '1000']
+    assert os.stat(tree / 'usr' / 'share' / 'sbtest' / 'data').st_uid == sub_uid + 42
+    assert os.stat(tree / 'home' / 'bob').st_uid == sub_uid + 1000
+    if not IS_ROOT:
+        ok(run(USR + ['--map-auto', '--cap-add', 'ALL', '--bind', tmp_path, '/t',
+                      'rm', '-rf', '/t/tree']))
