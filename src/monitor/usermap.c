@@ -94,21 +94,16 @@ resolve_side (const SbIdMapping *mapping, const Side *side, const char *user,
   return g_array_ref ((GArray *) side->explicit);
 }
 
+/* From the caller's PATH, as podman and unshare(1) find them. */
 static char *
 find_helper (const char *option, const char *name, GError **error)
 {
   char *path = g_find_program_in_path (name);
 
   if (path == NULL)
-    {
-      g_autofree char *usr_path = g_build_filename ("/usr/bin", name, NULL);
-
-      if (access (usr_path, X_OK) == 0)
-        return g_steal_pointer (&usr_path);
-      sb_throw (error, SB_ERROR_SETUP,
-                "%s: %s is not installed: it writes the maps of an unprivileged caller "
-                "(Debian and Ubuntu: apt-get install uidmap)", option, name);
-    }
+    sb_throw (error, SB_ERROR_SETUP,
+              "%s: %s is not installed (or not in PATH): it writes the maps of an unprivileged "
+              "caller (Debian and Ubuntu: apt-get install uidmap)", option, name);
   return path;
 }
 

@@ -149,6 +149,15 @@ def test_range_outside_grant_refused(host_state):
 
 
 @needs_user
+def test_no_newuidmap_refused(host_state):
+    first_grant()
+    result = run(USR + ['--map-auto', 'true'], env={'PATH': '/nonexistent'})
+    one_line_error(result, '--map-auto: newuidmap is not installed',
+                   'apt-get install uidmap')
+    host_state.assert_unchanged()
+
+
+@needs_user
 def test_overlapping_ranges_refused():
     sub_uid, _ = first_grant()
     result = run(USR + ['--map-users', '0:%d:10' % sub_uid,
