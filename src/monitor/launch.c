@@ -22,6 +22,7 @@
 #include "monitor/signals.h"
 #include "monitor/status.h"
 #include "cgroup/cgroup.h"
+#include "monitor/usermap.h"
 #include "sandbox/terminal.h"
 
 /* The monitor: the caller's process, outside every namespace, which
@@ -54,6 +55,7 @@ typedef struct {
   gboolean timed_out;   /* --timeout's SIGTERM went out */
   gboolean timeout_killed;  /* ... and its SIGKILL, --kill-after later */
   SbCgroup *cgroup;     /* --memory, --pids, --cpus; NULL without them */
+  SbUserMap *usermap;   /* --map-*, written after clone; NULL without them */
   SbCgroupReport usage; /* what the cgroup counted, once the sandbox is gone */
   gboolean done;
   int status;
@@ -266,6 +268,7 @@ handle_message (Monitor *m, SbMsg *msg, GError **error)
       sb_terminal_suspend (&m->terminal, msg->value);
       return TRUE;
     case SB_MSG_REPORTED:
+    case SB_MSG_MAPPED:
     default:
       g_debug ("unknown report %d from the sandbox", msg->type);
       return TRUE;
@@ -565,6 +568,25 @@ finish_reports (Monitor *m)
   close (plan->json_status_fd);
 }
 
+/* The child waits for the maps of --map-* before anything else. */
+static gboolean
+map_child (Monitor *m, int channel, GError **error)
+{
+  if (m->usermap == NULL)
+    return TRUE;
+  if (sb_usermap_write (m->usermap, m->child, error))
+    {
+      if (sb_channel_send (channel, SB_MSG_MAPPED, 0))
+        return TRUE;
+      sb_throw_errno (error, "writing to the sandbox's report socket");
+    }
+  sb_pidfd_signal (m->child_pidfd, m->child, TRUE, SIGKILL, NULL);
+  while (waitpid (m->child, NULL, 0) < 0 && errno == EINTR)
+    ;
+  m->reaped = TRUE;
+  return FALSE;
+}
+
 static gboolean
 start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int channel[2],
              const sigset_t *saved_mask, guint64 caller_caps, GError **error)
@@ -632,6 +654,8 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   m->child = pid;
   /* Not reaped before this: the pid is still our child's. */
   m->child_pidfd = sb_pidfd_open (pid);
+  if (!map_child (m, channel[0], error))
+    return FALSE;
   if (plan->limits.timeout_us != 0)
     m->deadline = g_get_monotonic_time () + plan->limits.timeout_us;
   /* Else pid 1 will tell its pid (SB_MSG_INIT). */
@@ -668,6 +692,7 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
 {
   pid_t parent = plan->host.parent;
   g_autoptr(SbCgroup) cgroup = NULL;
+  g_autoptr(SbUserMap) usermap = NULL;
   guint64 caller_caps = 0;
   int channel[2];
   sigset_t signals, saved_mask;
@@ -703,6 +728,10 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
   /* What root keeps by default: what it holds before joining anything. */
   if (!sb_caps_get_permitted (&caller_caps, error))
     return FALSE;
+  usermap = sb_usermap_prepare (plan, caller_caps, error);
+  if (usermap == NULL && sb_idmapping_wanted (&plan->idmapping))
+    return FALSE;
+  m.usermap = usermap;
   if (plan->die_with_parent)
     {
       if (!sb_launch_arm_parent_death (parent, error))

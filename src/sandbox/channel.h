@@ -23,6 +23,7 @@ typedef enum {
                        or a signal killed it */
   SB_MSG_REPORTED,  /* from the monitor: --info-fd and --json-status-fd are written */
   SB_MSG_STOPPED,   /* from pid 1: the command, which holds the terminal, stopped */
+  SB_MSG_MAPPED,    /* from the monitor: it wrote the maps of --map-* (monitor/usermap.h) */
 } SbMsgType;
 
 typedef struct {
