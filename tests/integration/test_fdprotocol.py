@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from sbtest import SB, ok, reap_orphans, run, wait_for
+from sbtest import SB, blocked_reading, ok, reap_orphans, run, wait_for
 
 MAX_ARGS = 9000
 NAMESPACES = ('cgroup', 'ipc', 'mnt', 'net', 'pid', 'uts')
@@ -524,10 +524,11 @@ def test_block_fd_blocks_until_a_byte(tool, tmp_path, pidns):
                                 pass_fds=(r,), close_fds=True)
         os.close(r)
         try:
-            # Setup takes milliseconds; a command that was not held back would
-            # have made the marker long before this.
-            assert not wait_for(marker.exists, timeout=1.0), 'ran before the byte'
+            # Held back: a process of the sandbox sleeps reading the block fd.
+            assert wait_for(lambda: blocked_reading(proc.pid, w) or proc.poll() is not None,
+                            timeout=20), 'nothing of the sandbox reads the block fd'
             assert proc.poll() is None, proc.communicate()
+            assert not marker.exists(), 'ran before the byte'
             os.write(w, b'x')
             out, err = proc.communicate(timeout=20)
         finally:
@@ -562,10 +563,9 @@ def test_sync_fd_open_while_running_closed_after(tool, pidns):
             # From here only the sandbox holds the read end.
             os.close(r)
         with sandbox:
+            # The command runs (its line came) and waits for us.
             sandbox.read_line()
-            for _ in range(3):
-                assert not write_fails_with_epipe(w), 'sync fd closed while the sandbox runs'
-                time.sleep(0.1)
+            assert not write_fails_with_epipe(w), 'sync fd closed while the sandbox runs'
             status, out, err = sandbox.release()
         assert (status, err) == (0, '')
         assert wait_for(lambda: write_fails_with_epipe(w), timeout=5.0), \
