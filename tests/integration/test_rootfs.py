@@ -237,12 +237,38 @@ def test_merged_usr_links_survive_remount_ro_of_the_root():
                   'sh', '-c', LINKS_INSIDE]))
     links = _links_inside(out)
     assert links == _expected_merged_links('/usr')
-    # The dynamic loader's path: a link that resolves where the host has
-    # /usr/lib64, nothing where it has not.
-    if os.path.isdir('/usr/lib64') and os.path.islink('/lib64'):
-        assert links['/lib64'] == os.readlink('/lib64')
-    else:
-        assert '/lib64' not in links
+
+
+# The loader's directory seen from inside: the link's target, where it
+# leads, the device of the link itself and of "/", the identity of the
+# directory it leads to, its entries.
+LIB64_INSIDE = ('readlink /lib64; readlink -f /lib64; stat -c %d / /lib64; '
+                'stat -L -c %d:%i /lib64; ls -A /lib64')
+
+
+@pytest.mark.parametrize('first, last', [([], []), (['--tmpfs', '/'], ['--remount-ro', '/'])],
+                         ids=['own-root', 'tmpfs-root-read-only'])
+def test_lib64_link_leads_to_the_loader_directory_inside(first, last):
+    # /lib64 holds the dynamic loader's path (PT_INTERP): in a root of ours
+    # it is a link made on that root, to usr/lib64 as the host's, that
+    # resolves to the /usr/lib64 bound from the host; the host's own /lib64
+    # and / are left as they were.
+    if not (os.path.islink('/lib64') and os.path.isdir('/usr/lib64')):
+        pytest.skip('the host has no /lib64 -> usr/lib64 link')
+    host_before = [os.lstat(p) for p in ('/', '/lib64')]
+    before = HostState()
+    opts = first + ['--ro-bind', '/usr', '/usr', '--proc', '/proc'] + last
+    lines = ok(run(opts + ['sh', '-c', LIB64_INSIDE])).splitlines()
+    target, resolved, root_dev, link_dev, identity = lines[:5]
+    assert target == os.readlink('/lib64')
+    assert resolved == '/usr/lib64'
+    assert link_dev == root_dev, 'the link is not on the sandbox\'s root'
+    assert int(root_dev) != os.lstat('/').st_dev
+    usr_lib64 = os.stat('/usr/lib64')
+    assert identity == '%d:%d' % (usr_lib64.st_dev, usr_lib64.st_ino)
+    assert sorted(lines[5:]) == sorted(os.listdir('/usr/lib64'))
+    before.assert_unchanged()
+    assert [os.lstat(p) for p in ('/', '/lib64')] == host_before
 
 
 def test_merged_usr_links_only_where_the_target_is_inside(tmp_path):
