@@ -28,6 +28,10 @@ def elf_interpreter(path):
     return None
 
 
+ENOENT_TEXT = os.strerror(2)
+EACCES_TEXT = os.strerror(13)
+
+
 def assert_error(tool, r, *needles):
     """Exit 1, nothing on stdout, exactly one line on stderr that starts with
     the personality's prefix and contains every needle."""
@@ -47,6 +51,11 @@ def run_failing(tool, args, *needles):
     line = assert_error(tool, r, *needles)
     before.assert_unchanged()
     return line
+
+
+def named(tool, option, text):
+    """The error line for TEXT: bwrap's text as it is, ours with OPTION first."""
+    return '%s %s' % (tool.prefix, text if tool is BW else '%s: %s' % (option, text))
 
 
 # -- parse errors -------------------------------------------------------------
@@ -78,7 +87,14 @@ def test_no_arguments_at_all(tool):
     r = tool.run([])
     assert r.returncode == 1
     assert r.stdout == ''
-    assert 'usage' in r.stderr.lower()
+    if tool is BW:
+        # bwrap's usage text, naming the program as it was called.
+        assert r.stderr.startswith('usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n\n'
+                                   % tool.path), r.stderr
+        assert '--ro-bind SRC DEST' in r.stderr
+    else:
+        assert r.stderr == ('sandbox: no COMMAND given: usage: sandbox [OPTIONS...] [--] '
+                            'COMMAND [ARGS...] (sandbox --help lists the options)\n'), r.stderr
     before.assert_unchanged()
 
 
@@ -191,19 +207,36 @@ def test_output_to_a_full_or_closed_stdout_fails(tool, args, stdout):
     assert r.stderr == '%s writing to standard output: %s\n' % (tool.prefix, errno_text)
 
 
-@pytest.mark.parametrize('args,needle', [
-    (['--perms', '0700', '--ro-bind', '/usr', '/usr', 'true'], '--perms'),
-    (['--perms', '9999', '--dir', '/x', 'true'], '--perms'),
-    (['--perms', '0700', '--perms', '0700', '--dir', '/x', 'true'], '--perms'),
-    (['--size', '0', '--tmpfs', '/t', 'true'], '--size'),
-    (['--size', 'lots', '--tmpfs', '/t', 'true'], '--size'),
-    (['--size', '1024', '--dir', '/t', 'true'], '--size'),
-    (['--uid', 'abc', 'true'], 'abc'),
-    (['--cap-add', 'CAP_BOGUS', 'true'], 'CAP_BOGUS'),
-    (['--chmod', 'rwx', '/x', 'true'], '--chmod'),
+@pytest.mark.parametrize('args, option, text', [
+    (['--perms', '0700', '--ro-bind', '/usr', '/usr', 'true'], '--perms',
+     '--perms must be followed by an option that creates a file'),
+    (['--perms', '9999', '--dir', '/x', 'true'], '--perms',
+     '--perms takes an octal argument <= 07777'),
+    (['--perms', '0700', '--perms', '0700', '--dir', '/x', 'true'], '--perms',
+     '--perms given twice for the same action'),
+    (['--size', '0', '--tmpfs', '/t', 'true'], '--size',
+     '--size takes a non-zero number of bytes'),
+    (['--size', 'lots', '--tmpfs', '/t', 'true'], '--size',
+     '--size takes a non-zero number of bytes'),
+    (['--size', '1024', '--dir', '/t', 'true'], '--size', '--size must be followed by --tmpfs'),
+    (['--uid', 'abc', 'true'], '--uid', 'Invalid uid: abc'),
+    (['--gid', '-1', 'true'], '--gid', 'Invalid gid: -1'),
+    (['--chmod', 'rwx', '/x', 'true'], '--chmod', '--chmod takes an octal argument <= 07777'),
 ])
-def test_bad_values(tool, args, needle):
-    run_failing(tool, args, needle)
+def test_bad_values(tool, args, option, text):
+    # A text that starts with the option's name is the same under both.
+    line = run_failing(tool, args)
+    if text.startswith(option + ' '):
+        assert line == '%s %s' % (tool.prefix, text), line
+    else:
+        assert line == named(tool, option, text), line
+
+
+def test_unknown_capability(tool):
+    line = run_failing(tool, ['--cap-add', 'CAP_BOGUS', 'true'])
+    assert line == ('bwrap: unknown cap: CAP_BOGUS' if tool is BW else
+                    'sandbox: --cap-add: unknown capability "CAP_BOGUS" (a name of '
+                    'capabilities(7), e.g. CAP_NET_BIND_SERVICE, or ALL)'), line
 
 
 @pytest.mark.parametrize('args,needle', [
@@ -220,57 +253,56 @@ def test_bwrap_uid_requires_userns():
 
 
 def test_sandbox_share_pid_with_as_pid_1_fails():
-    run_failing(SB, SB.usr + ['--share-pid', '--as-pid-1', 'true'], '--as-pid-1')
+    line = run_failing(SB, SB.usr + ['--share-pid', '--as-pid-1', 'true'])
+    assert line == 'sandbox: Specifying --as-pid-1 requires --unshare-pid', line
 
 
 # -- setup errors ----------------------------------------------------------------
 
-def test_missing_bind_source(tool, tmp_path):
+@pytest.mark.parametrize('option', ['--bind', '--ro-bind', '--dev-bind'])
+def test_missing_bind_source(tool, tmp_path, option):
     missing = str(tmp_path / 'does-not-exist')
-    run_failing(tool, tool.usr + ['--bind', missing, '/x', 'true'],
-                missing, 'No such file or directory')
-
-
-@pytest.mark.parametrize('option', ['--ro-bind', '--dev-bind'])
-def test_missing_source_other_binds(tool, tmp_path, option):
-    missing = str(tmp_path / 'does-not-exist')
-    run_failing(tool, tool.usr + [option, missing, '/x', 'true'], missing)
+    line = run_failing(tool, tool.usr + [option, missing, '/x', 'true'])
+    assert line == named(tool, option, "Can't find source path %s: %s" % (missing, ENOENT_TEXT))
 
 
 def test_missing_chdir(tool):
-    run_failing(tool, tool.usr + ['--chdir', '/nonexistent-dir', 'true'], '/nonexistent-dir')
+    line = run_failing(tool, tool.usr + ['--chdir', '/nonexistent-dir', 'true'])
+    assert line == named(tool, '--chdir', "Can't chdir to /nonexistent-dir: %s" % ENOENT_TEXT)
 
 
 def test_chmod_missing_path(tool):
-    run_failing(tool, tool.usr + ['--chmod', '0700', '/nonexistent-path', 'true'],
-                '/nonexistent-path')
+    line = run_failing(tool, tool.usr + ['--chmod', '0700', '/nonexistent-path', 'true'])
+    assert line == named(tool, '--chmod',
+                         "Can't chmod 0700 /nonexistent-path: %s" % ENOENT_TEXT)
 
 
 def test_remount_ro_missing_path(tool):
-    run_failing(tool, tool.usr + ['--remount-ro', '/nonexistent-path', 'true'],
-                '/nonexistent-path')
+    line = run_failing(tool, tool.usr + ['--remount-ro', '/nonexistent-path', 'true'])
+    assert line == named(tool, '--remount-ro',
+                         "Can't remount readonly on /nonexistent-path: %s" % ENOENT_TEXT)
 
 
 def test_bind_file_onto_directory_fails_cleanly(tool, tmp_path):
     f = tmp_path / 'file'
     f.write_text('x')
-    run_failing(tool, tool.usr + ['--bind', str(f), '/usr', 'true'])
+    line = run_failing(tool, tool.usr + ['--bind', str(f), '/usr', 'true'])
+    assert line == named(tool, '--bind', "Can't create file at /usr: %s" % os.strerror(21))
 
 
 def test_failure_after_many_ops_leaves_nothing(tool, tmp_path):
     # Late failure: after binds, tmpfs and dirs were made.
+    missing = str(tmp_path / 'missing')
     args = tool.usr + ['--bind', str(tmp_path), '/data', '--tmpfs', '/t', '--dir', '/t/d',
-                       '--bind', str(tmp_path / 'missing'), '/late', 'true']
-    run_failing(tool, args, str(tmp_path / 'missing'))
+                       '--bind', missing, '/late', 'true']
+    line = run_failing(tool, args)
+    assert line == named(tool, '--bind', "Can't find source path %s: %s" % (missing, ENOENT_TEXT))
     assert os.listdir(tmp_path) == []
 
 
 # -- exec errors ---------------------------------------------------------------------
 # Under the bwrap personality an exec failure is exactly bwrap's line (callers
 # match it); under sandbox the line goes on with an explanation.
-
-ENOENT_TEXT = os.strerror(2)
-EACCES_TEXT = os.strerror(13)
 
 
 def assert_exec_line(tool, line, program, strerror):
@@ -293,6 +325,10 @@ def test_absolute_program_not_found(tool):
                        '/usr/bin/sbtest-no-such-program')
     if tool is BW:
         assert_exec_line(tool, line, '/usr/bin/sbtest-no-such-program', ENOENT_TEXT)
+    else:
+        assert line == ('sandbox: execvp /usr/bin/sbtest-no-such-program: %s '
+                        '(/usr/bin/sbtest-no-such-program does not exist in the sandbox)'
+                        % ENOENT_TEXT), line
 
 
 def test_program_not_executable(tool, tmp_path):
@@ -308,6 +344,8 @@ def test_program_is_a_directory(tool):
     line = run_failing(tool, tool.usr + ['/usr'], '/usr')
     if tool is BW:
         assert_exec_line(tool, line, '/usr', EACCES_TEXT)
+    else:
+        assert line == 'sandbox: execvp /usr: %s (/usr is a directory)' % EACCES_TEXT, line
 
 
 def test_missing_elf_interpreter(tool):
@@ -340,9 +378,8 @@ def test_level_prefix(tool, tmp_path):
     missing = str(tmp_path / 'missing')
     r = tool.run(['--level-prefix'] + tool.usr + ['--bind', missing, '/x', 'true'])
     assert r.returncode == 1
-    lines = r.stderr.splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith('<3>' + tool.prefix + ' '), lines[0]
+    assert r.stderr == '<3>%s\n' % named(
+        tool, '--bind', "Can't find source path %s: %s" % (missing, ENOENT_TEXT)), r.stderr
 
 
 def test_level_prefix_on_warning(tool):
@@ -364,7 +401,9 @@ def test_error_does_not_leave_a_partial_command_run(tool, tmp_path):
     r = tool.run(tool.usr + ['--bind', str(tmp_path), '/data',
                              '--chdir', '/nonexistent-dir',
                              'sh', '-c', 'touch /data/ran'])
-    assert r.returncode == 1
+    assert_error(tool, r)
+    assert r.stderr == named(tool, '--chdir',
+                             "Can't chdir to /nonexistent-dir: %s\n" % ENOENT_TEXT)
     assert os.listdir(tmp_path) == []
 
 
