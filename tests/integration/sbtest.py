@@ -141,12 +141,20 @@ class Personality:
         return sh(script, opts, prog=self.path,
                   root=self.usr if root is None else root, **kw)
 
+    def error(self, option, text):
+        """The line an error TEXT about OPTION gets: bwrap's text as it is,
+        ours after the option's name."""
+        if self.prefix == BW_PREFIX:
+            return '%s %s' % (self.prefix, text)
+        return '%s %s: %s' % (self.prefix, option, text)
+
     def __repr__(self):
         return self.name
 
 
+BW_PREFIX = 'bwrap:'
 SB = Personality('sandbox', SANDBOX, USR, 'sandbox:')
-BW = Personality('bwrap', BWRAP, BWRAP_USR, 'bwrap:')
+BW = Personality('bwrap', BWRAP, BWRAP_USR, BW_PREFIX)
 PERSONALITIES = [SB, BW]
 
 

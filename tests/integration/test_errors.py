@@ -53,11 +53,6 @@ def run_failing(tool, args, *needles):
     return line
 
 
-def named(tool, option, text):
-    """The error line for TEXT: bwrap's text as it is, ours with OPTION first."""
-    return '%s %s' % (tool.prefix, text if tool is BW else '%s: %s' % (option, text))
-
-
 # -- parse errors -------------------------------------------------------------
 
 def test_unknown_option(tool):
@@ -229,7 +224,7 @@ def test_bad_values(tool, args, option, text):
     if text.startswith(option + ' '):
         assert line == '%s %s' % (tool.prefix, text), line
     else:
-        assert line == named(tool, option, text), line
+        assert line == tool.error(option, text), line
 
 
 def test_unknown_capability(tool):
@@ -263,31 +258,31 @@ def test_sandbox_share_pid_with_as_pid_1_fails():
 def test_missing_bind_source(tool, tmp_path, option):
     missing = str(tmp_path / 'does-not-exist')
     line = run_failing(tool, tool.usr + [option, missing, '/x', 'true'])
-    assert line == named(tool, option, "Can't find source path %s: %s" % (missing, ENOENT_TEXT))
+    assert line == tool.error(option, "Can't find source path %s: %s" % (missing, ENOENT_TEXT))
 
 
 def test_missing_chdir(tool):
     line = run_failing(tool, tool.usr + ['--chdir', '/nonexistent-dir', 'true'])
-    assert line == named(tool, '--chdir', "Can't chdir to /nonexistent-dir: %s" % ENOENT_TEXT)
+    assert line == tool.error('--chdir', "Can't chdir to /nonexistent-dir: %s" % ENOENT_TEXT)
 
 
 def test_chmod_missing_path(tool):
     line = run_failing(tool, tool.usr + ['--chmod', '0700', '/nonexistent-path', 'true'])
-    assert line == named(tool, '--chmod',
-                         "Can't chmod 0700 /nonexistent-path: %s" % ENOENT_TEXT)
+    assert line == tool.error('--chmod',
+                              "Can't chmod 0700 /nonexistent-path: %s" % ENOENT_TEXT)
 
 
 def test_remount_ro_missing_path(tool):
     line = run_failing(tool, tool.usr + ['--remount-ro', '/nonexistent-path', 'true'])
-    assert line == named(tool, '--remount-ro',
-                         "Can't remount readonly on /nonexistent-path: %s" % ENOENT_TEXT)
+    assert line == tool.error('--remount-ro',
+                              "Can't remount readonly on /nonexistent-path: %s" % ENOENT_TEXT)
 
 
 def test_bind_file_onto_directory_fails_cleanly(tool, tmp_path):
     f = tmp_path / 'file'
     f.write_text('x')
     line = run_failing(tool, tool.usr + ['--bind', str(f), '/usr', 'true'])
-    assert line == named(tool, '--bind', "Can't create file at /usr: %s" % os.strerror(21))
+    assert line == tool.error('--bind', "Can't create file at /usr: %s" % os.strerror(21))
 
 
 def test_failure_after_many_ops_leaves_nothing(tool, tmp_path):
@@ -296,7 +291,7 @@ def test_failure_after_many_ops_leaves_nothing(tool, tmp_path):
     args = tool.usr + ['--bind', str(tmp_path), '/data', '--tmpfs', '/t', '--dir', '/t/d',
                        '--bind', missing, '/late', 'true']
     line = run_failing(tool, args)
-    assert line == named(tool, '--bind', "Can't find source path %s: %s" % (missing, ENOENT_TEXT))
+    assert line == tool.error('--bind', "Can't find source path %s: %s" % (missing, ENOENT_TEXT))
     assert os.listdir(tmp_path) == []
 
 
@@ -378,8 +373,8 @@ def test_level_prefix(tool, tmp_path):
     missing = str(tmp_path / 'missing')
     r = tool.run(['--level-prefix'] + tool.usr + ['--bind', missing, '/x', 'true'])
     assert r.returncode == 1
-    assert r.stderr == '<3>%s\n' % named(
-        tool, '--bind', "Can't find source path %s: %s" % (missing, ENOENT_TEXT)), r.stderr
+    text = "Can't find source path %s: %s" % (missing, ENOENT_TEXT)
+    assert r.stderr == '<3>%s\n' % tool.error('--bind', text), r.stderr
 
 
 def test_level_prefix_on_warning(tool):
@@ -402,8 +397,7 @@ def test_error_does_not_leave_a_partial_command_run(tool, tmp_path):
                              '--chdir', '/nonexistent-dir',
                              'sh', '-c', 'touch /data/ran'])
     assert_error(tool, r)
-    assert r.stderr == named(tool, '--chdir',
-                             "Can't chdir to /nonexistent-dir: %s\n" % ENOENT_TEXT)
+    assert r.stderr == tool.error('--chdir', "Can't chdir to /nonexistent-dir: %s\n" % ENOENT_TEXT)
     assert os.listdir(tmp_path) == []
 
 

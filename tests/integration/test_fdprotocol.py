@@ -496,15 +496,17 @@ def test_json_status_no_exit_code_when_exec_fails(tool, tmp_path):
     assert len(status) <= 1
 
 
-@pytest.mark.parametrize('failure', [['--chdir', '/nonexistent'],
-                                     ['--remount-ro', '/nonexistent'],
-                                     ['--bind', '{tmp}/missing', '/mnt']],
-                         ids=['chdir', 'remount-ro', 'bind-missing'])
-def test_json_status_no_exit_code_when_setup_fails(tool, tmp_path, failure):
+@pytest.mark.parametrize('failure, text', [
+    (['--chdir', '/nonexistent'], "Can't chdir to /nonexistent"),
+    (['--remount-ro', '/nonexistent'], "Can't remount readonly on /nonexistent"),
+    (['--bind', '{tmp}/missing', '/mnt'], "Can't find source path {tmp}/missing"),
+], ids=['chdir', 'remount-ro', 'bind-missing'])
+def test_json_status_no_exit_code_when_setup_fails(tool, tmp_path, failure, text):
     opts = [a.replace('{tmp}', str(tmp_path)) for a in failure]
     r, status, info = run_with_status(tool, tmp_path, opts, 'echo ran')
     assert (r.returncode, r.stdout) == (1, '')
-    assert r.stderr.startswith(tool.prefix)
+    text = '%s: %s' % (text.replace('{tmp}', str(tmp_path)), os.strerror(errno.ENOENT))
+    assert r.stderr == tool.error(failure[0], text) + '\n', r.stderr
     assert not [s for s in status if 'exit-code' in s], status
     assert len(status) <= 1
 

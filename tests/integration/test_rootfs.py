@@ -189,7 +189,8 @@ def test_bind_fd_of_a_deleted_directory_fails(tool, tmp_path):
     finally:
         os.close(fd)
     assert r.returncode == 1
-    assert r.stderr.startswith(tool.prefix)
+    assert r.stderr == tool.error('--bind-fd', "Can't bind mount fd %d (%s (deleted)) on /mnt: %s\n"
+                                  % (fd, tmp_path / 'gone', os.strerror(2))), r.stderr
 
 
 # -- merged /usr ----------------------------------------------------------------------
@@ -359,7 +360,8 @@ def test_missing_source_wording(tool):
 def test_remount_ro_of_a_plain_directory_fails(tool):
     r = tool.sh('true', ['--dir', '/d', '--remount-ro', '/d'], root=tool.usr_nodev)
     assert r.returncode == 1
-    assert "Can't remount readonly on /d: not a mount point" in r.stderr
+    assert r.stderr == tool.error('--remount-ro',
+                                  "Can't remount readonly on /d: not a mount point\n"), r.stderr
 
 
 def test_failure_leaves_nothing_on_the_host(tool, tmp_path, host_state):
@@ -367,6 +369,8 @@ def test_failure_leaves_nothing_on_the_host(tool, tmp_path, host_state):
     r = tool.sh('true', ['--bind', str(tmp_path / 'src'), '/a', '--tmpfs', '/b',
                          '--ro-bind', '/nonexistent-source', '/c'])
     assert r.returncode == 1
+    assert r.stderr == tool.error('--ro-bind', "Can't find source path /nonexistent-source: %s\n"
+                                  % os.strerror(2)), r.stderr
     assert os.listdir(tmp_path / 'src') == []
     host_state.assert_unchanged()
 
