@@ -1,9 +1,16 @@
 """Every error path: one line naming the problem, exit 1, nothing left behind."""
 
+import ctypes
+import errno
+import fcntl
 import os
+import platform
 import re
+import select
+import socket
 import struct
 import subprocess
+import threading
 
 import pytest
 
@@ -293,6 +300,125 @@ def test_failure_after_many_ops_leaves_nothing(tool, tmp_path):
     line = run_failing(tool, args)
     assert line == tool.error('--bind', "Can't find source path %s: %s" % (missing, ENOENT_TEXT))
     assert os.listdir(tmp_path) == []
+
+
+class FailingMkdirat:
+    """Runs a program under a seccomp filter that hands every mkdirat(2) to
+    this process (SECCOMP_RET_USER_NOTIF), which fails the ones whose last
+    path component is NAME with EACCES and lets the others go on: a failure
+    that no file system state of a fresh tmpfs can cause.  x86_64 only."""
+
+    NR_MKDIRAT, NR_SECCOMP = 258, 317
+    AUDIT_ARCH_X86_64 = 0xc000003e
+    NOTIF_RECV, NOTIF_SEND = 0xc0502100, 0xc0182101
+    NOTIF_SIZE = 80        # struct seccomp_notif
+    FLAG_CONTINUE = 1      # SECCOMP_USER_NOTIF_FLAG_CONTINUE
+
+    def __init__(self, name):
+        if platform.machine() != 'x86_64':
+            pytest.skip('the mkdirat filter is written for x86_64 system call numbers')
+        self.name = os.fsencode(name)
+        self.refused = []
+        self.ours, self.theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.listener = None
+
+    def _filter(self):
+        insn = struct.Struct('HBBI')
+        code = b''.join(insn.pack(*i) for i in (
+            (0x20, 0, 0, 4),                        # A = arch
+            (0x15, 0, 3, self.AUDIT_ARCH_X86_64),   # other arch: allow
+            (0x20, 0, 0, 0),                        # A = nr
+            (0x15, 0, 1, self.NR_MKDIRAT),          # other call: allow
+            (0x06, 0, 0, 0x7fc00000),               # SECCOMP_RET_USER_NOTIF
+            (0x06, 0, 0, 0x7fff0000)))              # SECCOMP_RET_ALLOW
+        return code
+
+    def install_in_child(self):
+        """preexec_fn: the filter in the child, its listener fd sent back."""
+        libc = ctypes.CDLL(None, use_errno=True)
+        code = ctypes.create_string_buffer(self._filter())
+        prog = struct.pack('HxxxxxxP', len(code.raw) // 8, ctypes.addressof(code))
+        prog_buf = ctypes.create_string_buffer(prog)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:        # PR_SET_NO_NEW_PRIVS
+            os._exit(126)
+        fd = libc.syscall(self.NR_SECCOMP, 1, 8, prog_buf)  # SET_MODE_FILTER, NEW_LISTENER
+        if fd < 0:
+            os._exit(126)
+        socket.send_fds(self.theirs, [b'l'], [fd])
+        os.close(fd)
+
+    def _path(self, pid, address):
+        with open('/proc/%d/mem' % pid, 'rb', buffering=0) as mem:
+            data = os.pread(mem.fileno(), 4096 - address % 4096, address)
+        return data.split(b'\0', 1)[0]
+
+    def _answer(self, notification):
+        request, pid = struct.unpack_from('QI', notification)
+        address = struct.unpack_from('Q', notification, 40)[0]   # data.args[1]
+        try:
+            path = self._path(pid, address)
+        except OSError:
+            path = b''
+        if os.path.basename(path) == self.name:
+            self.refused.append(path)
+            answer = struct.pack('QqiI', request, 0, -errno.EACCES, 0)
+        else:
+            answer = struct.pack('QqiI', request, 0, 0, self.FLAG_CONTINUE)
+        try:
+            fcntl.ioctl(self.listener, self.NOTIF_SEND, answer)
+        except OSError:
+            pass    # the caller is gone
+
+    def _serve(self):
+        poller = select.poll()
+        poller.register(self.listener, select.POLLIN)
+        while True:
+            events = poller.poll()
+            if events and events[0][1] & select.POLLHUP:
+                return      # no process under the filter is left
+            notification = bytearray(self.NOTIF_SIZE)
+            try:
+                fcntl.ioctl(self.listener, self.NOTIF_RECV, notification, True)
+            except OSError:
+                continue    # the caller died meanwhile
+            self._answer(notification)
+
+    def run(self, argv):
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, preexec_fn=self.install_in_child)
+        self.theirs.close()
+        try:
+            _, fds, _, _ = socket.recv_fds(self.ours, 16, 1)
+        finally:
+            self.ours.close()
+        if not fds:
+            proc.kill()
+            proc.communicate()
+            pytest.skip('a seccomp user-notification filter could not be installed')
+        self.listener = fds[0]
+        server = threading.Thread(target=self._serve, daemon=True)
+        server.start()
+        try:
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        server.join(10)
+        os.close(self.listener)
+        return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+def test_dev_pts_directory_error_names_the_directory(tool):
+    # bwrap says "devpts" where it means the directory pts: kept under its
+    # name, ours names the directory and the option.
+    before = HostState()
+    failing = FailingMkdirat('pts')
+    r = failing.run([tool.path] + tool.usr + ['true'])
+    assert failing.refused == [b'pts'], failing.refused
+    text = "Can't create /dev/%s: %s" % ('devpts' if tool is BW else 'pts', EACCES_TEXT)
+    assert assert_error(tool, r) == tool.error('--dev', text)
+    before.assert_unchanged()
 
 
 # -- exec errors ---------------------------------------------------------------------
