@@ -250,13 +250,10 @@ run_ops (SbRootfs *rootfs, GError **error)
 static gboolean
 prepare (SbRootfs *rootfs, GError **error)
 {
-  gboolean legacy = sb_mountapi_legacy_requested ();
-
   if (mount (NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0)
     return sb_throw_errno (error, "Failed to make / slave");
 
-  sb_pathsafe_set_fallback (legacy);
-  rootfs->api = sb_mountapi_new (legacy, error);
+  rootfs->api = sb_mountapi_new (error);
   return rootfs->api != NULL;
 }
 

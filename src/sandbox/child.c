@@ -20,9 +20,11 @@
 #include "sandbox/diag.h"
 #include "base/error.h"
 #include "sandbox/exec.h"
+#include "sandbox/fds.h"
 #include "base/glib-compat.h"
 #include "sandbox/idmap.h"
 #include "sandbox/loopback.h"
+#include "base/pidfd.h"
 #include "sandbox/reaper.h"
 #include "sandbox/rlimits.h"
 #include "sandbox/terminal.h"
@@ -32,6 +34,7 @@ typedef struct {
   const SbChildContext *ctx;
   const SbPlan *plan;
   int proc_fd;       /* the host's /proc, still reachable after pivot_root */
+  int fd_dir;        /* pid 1's /proc/self/fd, where close_range is missing */
   pid_t parent;      /* what getppid() must return; 0 when the parent is not visible */
   GArray *lock_fds;  /* of int, held by pid 1 */
   guint64 bounding_left;  /* what the bounding set may still hold */
@@ -88,6 +91,15 @@ wait_on_fd (int fd)
     ;
 }
 
+/* Closes every fd from 3 up but KEEP_FD (-1 for none). */
+static gboolean
+close_all_inherited (const Child *c, int keep_fd, GError **error)
+{
+  int fd_dir;
+
+  return sb_fds_prepare_close (c->proc_fd, &fd_dir, error) && sb_fds_close_except (&keep_fd, 1, fd_dir, error);
+}
+
 /* --pidns with --unshare-pid: a pid namespace can only be created as a
  * child of the one we live in, and the clone put us in the --pidns one as
  * an ordinary process.  Create it here; the forked child is its pid 1 and
@@ -113,6 +125,10 @@ enter_nested_pid_ns (Child *c, GError **error)
       return TRUE;
     }
 
+  /* Nothing inherited stays open here for as long as the sandbox lives:
+   * an --info-fd reader waits for its EOF. */
+  if (!close_all_inherited (c, c->ctx->channel, error))
+    return FALSE;
   close (c->ctx->channel);
   while (waitpid (pid, &status, 0) < 0)
     if (errno != EINTR)
@@ -432,34 +448,6 @@ set_exec_label (const Child *c, GError **error)
   return TRUE;
 }
 
-static int
-compare_fds (const void *a, const void *b)
-{
-  return *(const int *) a - *(const int *) b;
-}
-
-/* Closes every fd from 3 up but those in KEEP (sorted in place). */
-static gboolean
-close_fds_except (int *keep, guint n_keep, GError **error)
-{
-  unsigned int from = 3;
-
-  qsort (keep, n_keep, sizeof (int), compare_fds);
-  for (guint i = 0; i <= n_keep; i++)
-    {
-      unsigned int to;
-
-      if (i < n_keep && (keep[i] < 0 || (unsigned int) keep[i] < from))
-        continue;
-      to = i < n_keep ? (unsigned int) keep[i] - 1 : ~0U;
-      if (to >= from && close_range (from, to, 0) != 0)
-        return sb_throw_errno (error, "closing inherited fds");
-      if (i < n_keep)
-        from = keep[i] + 1;
-    }
-  return TRUE;
-}
-
 /* Whether pid 1 exits as soon as the command does, which kills every
  * other process of its pid namespace.  Without a pid namespace of ours it
  * stays the reaper of the orphans, however long they live. */
@@ -502,7 +490,7 @@ run_pid1 (Child *c, pid_t command)
       sb_throw_errno (&error, "becoming the sandbox's reaper");
       goto out;
     }
-  if (!close_fds_except ((int *) keep->data, keep->len, &error)
+  if (!sb_fds_close_except ((int *) keep->data, keep->len, g_steal_fd (&c->fd_dir), &error)
       || !sb_caps_drop_bounding (c->bounding_left, &error)
       || !sb_caps_apply (c->pid1_guard, 0, FALSE, &error) || !arm_parent_death (c, &error)
       || !sb_rlimits_apply (&c->plan->limits, &error)
@@ -659,6 +647,8 @@ prepare_pid1 (Child *c, GError **error)
   if (!sb_caps_get_permitted (&held, error))
     return FALSE;
   c->pid1_guard = sb_caps_ptrace_guard (held, c->ctx->command_caps);
+  if (!sb_fds_prepare_close (c->proc_fd, &c->fd_dir, error))
+    return FALSE;
   if (c->pid1_guard == 0
       || (c->ctx->command_caps & (G_GUINT64_CONSTANT (1) << CAP_SYS_PTRACE)) != 0)
     return scrub_caller_environment (c, error);
@@ -706,17 +696,22 @@ set_up (Child *c, GError **error)
 
   if (!arm_parent_death (c, error))
     return FALSE;
+  if (!open_proc (c, error))
+    return FALSE;
   if (c->ctx->nested_pid_ns)
     {
       if (!enter_nested_pid_ns (c, error))
         return FALSE;
-      /* Only there is our pid not the one clone returned to the monitor. */
-      if (!sb_channel_send (c->ctx->channel, SB_MSG_INIT, 0))
+      /* Only there is our pid not the one clone returned to the monitor,
+       * and only a pidfd lets it signal us without hitting another
+       * process that got the pid after we were reaped (none on Linux
+       * before 5.3: the monitor then signals the relay). */
+      g_autofd int pidfd = sb_pidfd_open (getpid ());
+
+      if (!sb_channel_send_fd (c->ctx->channel, SB_MSG_INIT, pidfd))
         _exit (1);
     }
 
-  if (!open_proc (c, error))
-    return FALSE;
   if (!map_outer_userns (c, error)
       || !set_up_namespaces (c, c->ctx->created & ~c->ctx->made_inside, error))
     return FALSE;
@@ -768,6 +763,7 @@ sb_child_run (const SbChildContext *ctx)
     .ctx = ctx,
     .plan = ctx->plan,
     .proc_fd = -1,
+    .fd_dir = -1,
     .lock_fds = g_array_new (FALSE, FALSE, sizeof (int)),
   };
   pid_t command, pid1;

@@ -6,6 +6,7 @@ import os
 import subprocess
 import termios
 
+from sbouter import backend, backends  # noqa: F401  (fixtures)
 from sbtest import BW, SB, ok
 
 PIDS = 'echo $$; ls /proc | grep -E "^[0-9]+$" | sort -n | tr "\\n" " "'
@@ -152,3 +153,32 @@ def test_argv0_program_still_found_from_original_name(tool):
 def test_sandbox_default_has_pid_namespace():
     me, pids = pids_inside(SB)
     assert me == 2
+
+
+# Run inside the backend's outer sandbox, which would otherwise hold the
+# pipe for as long as it runs: the reader of --info-fd sees EOF while the
+# command still runs only if pid 1 closed its copy (close_range, or its
+# /proc/self/fd where close_range is hidden).
+PID1_FDS_SCENARIO = r'''
+import os, select, subprocess, sys
+info_r, info_w = os.pipe()
+proc = subprocess.Popen(sys.argv[1:] + ['--info-fd', str(info_w), '--', 'sh', '-c',
+                                        'echo ready; read x'],
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(info_w,))
+os.close(info_w)
+ready = proc.stdout.readline() == b'ready\n'
+eof = False
+while ready and select.select([info_r], [], [], 5.0)[0]:
+    if os.read(info_r, 4096) == b'':
+        eof = True
+        break
+proc.communicate(b'go\n', timeout=30)
+print('ready' if ready else 'not started', 'eof' if eof else 'held', proc.returncode)
+'''
+
+
+def test_pid_1_keeps_no_inherited_fd(backend):
+    out = ok(subprocess.run(
+        backend.outer + ['/usr/bin/python3', '-c', PID1_FDS_SCENARIO, SB.path] + SB.usr,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60))
+    assert out == 'ready eof 0\n'

@@ -1,5 +1,6 @@
 """How the new root is built: both mount backends (the new mount API and the
-mount(2) fallback, forced with SANDBOX_TEST_LEGACY_MOUNT_API=1), destinations
+mount(2) fallback, taken inside an outer sandbox that hides the new calls:
+sbouter.py), destinations
 that must stay inside the new root even against a racing symlink swap, host
 sources resolved as the caller sees them, --bind-fd identity; bwrap's modes for
 missing parents and bwrap's mountinfo for the root and --bind-data files."""
@@ -13,19 +14,8 @@ import time
 
 import pytest
 
+from sbouter import backend, backends  # noqa: F401  (fixtures)
 from sbtest import BW, BWRAP, IS_ROOT, MERGED_USR_LINKS, SB, HostState, ok, run
-
-LEGACY_ENV = 'SANDBOX_TEST_LEGACY_MOUNT_API'
-
-
-@pytest.fixture(params=['new-api', 'legacy'])
-def backend_env(request):
-    """The environment selecting one mount backend."""
-    env = dict(os.environ)
-    env.pop(LEGACY_ENV, None)
-    if request.param == 'legacy':
-        env[LEGACY_ENV] = '1'
-    return env
 
 
 def mounts_inside(out):
@@ -39,21 +29,21 @@ def mounts_inside(out):
 
 # -- both backends ------------------------------------------------------------
 
-def test_ro_bind_is_read_only_on_every_visible_submount(backend_env):
-    out = ok(SB.sh('cat /proc/self/mountinfo', ['--ro-bind', '/', '/host'],
-                   root=SB.usr_nodev, env=backend_env))
+def test_ro_bind_is_read_only_on_every_visible_submount(backend):
+    out = ok(backend.sb.sh('cat /proc/self/mountinfo', ['--ro-bind', '/', '/host'],
+                           root=SB.usr_nodev))
     below = {mp: opts for mp, opts in mounts_inside(out).items()
              if mp == '/host' or mp.startswith('/host/')}
     assert '/host' in below
     for mp, opts in below.items():
         # The new API reaches hidden (over-mounted) copies too; mount(2)
         # can only reach what a path leads to, as bwrap.
-        if backend_env.get(LEGACY_ENV) and mp in ('/host/dev/shm', '/host/dev/pts'):
+        if backend.legacy and mp in ('/host/dev/shm', '/host/dev/pts'):
             continue
         assert {'ro', 'nosuid', 'nodev'} <= opts, (mp, opts)
 
 
-def test_ops_work_with_either_backend(backend_env, tmp_path):
+def test_ops_work_with_either_backend(backend, tmp_path):
     layer = tmp_path / 'layer'
     layer.mkdir()
     (layer / 'f').write_text('lower\n')
@@ -61,14 +51,14 @@ def test_ops_work_with_either_backend(backend_env, tmp_path):
     os.write(wr, b'data\n')
     os.close(wr)
     try:
-        out = ok(SB.sh(
+        out = ok(backend.sb.sh(
             'cat /bd /ov/f; echo new > /ov/g; cat /ov/g; stat -c %a /bd /t; '
             'readlink /l; test -c /dev/null && echo dev; touch /ro/x 2>/dev/null || echo ro',
             ['--perms', '0640', '--ro-bind-data', str(rd), '/bd',
              '--overlay-src', str(layer), '--tmp-overlay', '/ov',
              '--perms', '0700', '--tmpfs', '/t', '--symlink', 'target', '/l',
              '--tmpfs', '/ro', '--remount-ro', '/ro'],
-            env=backend_env, pass_fds=(rd,)))
+            pass_fds=(rd,)))
     finally:
         os.close(rd)
     assert out == 'data\nlower\nnew\n640\n700\ntarget\ndev\nro\n'
@@ -76,7 +66,7 @@ def test_ops_work_with_either_backend(backend_env, tmp_path):
     assert os.listdir(layer) == ['f']
 
 
-def test_many_binds_are_quick(backend_env, tmp_path):
+def test_many_binds_are_quick(backend, tmp_path):
     # Each op costs the same however many came before (no mountinfo parse
     # per op): 2000 binds in a few seconds at worst, bwrap needs ~10 s.
     src = tmp_path / 'src'
@@ -85,7 +75,7 @@ def test_many_binds_are_quick(backend_env, tmp_path):
     for i in range(2000):
         opts += ['--ro-bind', str(src), '/b/%d' % i]
     start = time.monotonic()
-    ok(SB.sh('test -d /b/1999', opts, root=SB.usr_nodev, env=backend_env))
+    ok(backend.sb.sh('test -d /b/1999', opts, root=SB.usr_nodev))
     assert time.monotonic() - start < 8
 
 
@@ -98,7 +88,7 @@ def _swapper(a, b, stop):
         libc.renameat2(at_fdcwd, a, at_fdcwd, b, rename_exchange)
 
 
-def test_symlink_swapped_under_destination_stays_inside(backend_env, tmp_path):
+def test_symlink_swapped_under_destination_stays_inside(backend, tmp_path):
     # A host process keeps swapping a directory with a symlink to a host
     # directory while destinations are created through it: whatever happens
     # inside, nothing may land in the host directory.
@@ -116,10 +106,10 @@ def test_symlink_swapped_under_destination_stays_inside(backend_env, tmp_path):
     swapper.start()
     try:
         for _ in range(60):
-            run(SB.usr_nodev + ['--bind', str(shown), '/data',
-                                '--dir', '/data/flip/d', '--bind', str(src), '/data/flip/b',
-                                '--tmpfs', '/data/flip/t', '--symlink', 'x', '/data/flip/l',
-                                'true'], env=backend_env)
+            backend.sb.run(SB.usr_nodev + ['--bind', str(shown), '/data',
+                                           '--dir', '/data/flip/d', '--bind', str(src), '/data/flip/b',
+                                           '--tmpfs', '/data/flip/t', '--symlink', 'x', '/data/flip/l',
+                                           'true'])
     finally:
         stop.set()
         swapper.join()
@@ -417,7 +407,7 @@ def _parents(dest):
     return ['/' + '/'.join(parts[:i + 1]) for i in range(len(parts))]
 
 
-def _parent_modes(tool, cases, tmp_path, env=None):
+def _parent_modes(tool, cases, tmp_path):
     """Runs every case in one sandbox; returns {parent: mode} as seen inside."""
     src = tmp_path / 'src'
     src.mkdir(exist_ok=True)
@@ -441,7 +431,7 @@ def _parent_modes(tool, cases, tmp_path, env=None):
                 opts.append(opt.format(src=src, src2=tmp_path / 'src2'))
             paths += _parents(dest)
         out = ok(tool.sh('stat -c "%n %a" ' + ' '.join(paths),
-                         ['--unshare-ipc'] + opts, env=env, pass_fds=fds))
+                         ['--unshare-ipc'] + opts, pass_fds=fds))
     finally:
         for fd in fds:
             os.close(fd)
@@ -458,9 +448,9 @@ def _expected_parent_modes(cases):
     return expected
 
 
-def test_parent_modes_follow_the_op_like_bwrap(tool, backend_env, tmp_path):
+def test_parent_modes_follow_the_op_like_bwrap(tool, backend, tmp_path):
     cases = PARENT_MODE_CASES + OVERLAY_PARENT_MODE_CASES
-    assert _parent_modes(tool, cases, tmp_path, backend_env) == _expected_parent_modes(cases)
+    assert _parent_modes(backend.of(tool), cases, tmp_path) == _expected_parent_modes(cases)
 
 
 def test_parent_modes_match_system_bwrap(system_bwrap, tmp_path):
@@ -487,13 +477,12 @@ MOUNTINFO_OPTS = ['--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib64', '/lib64
                   '--perms', '0640', '--bind-data', '{2}', '/h/i']
 
 
-def _mountinfo(prog, env=None):
+def _mountinfo(prog):
     """/proc/self/mountinfo inside, as (mount id, parent id, device, rest)."""
     fds = [os.open('/etc/hostname', os.O_RDONLY) for _ in range(3)]
     try:
         opts = [o.format(*fds) for o in MOUNTINFO_OPTS]
-        out = ok(run(opts + ['cat', '/proc/self/mountinfo'], prog=prog, env=env,
-                     pass_fds=fds))
+        out = ok(run(opts + ['cat', '/proc/self/mountinfo'], prog=prog, pass_fds=fds))
     finally:
         for fd in fds:
             os.close(fd)
@@ -513,8 +502,8 @@ def _normalised(lines):
     return result
 
 
-def test_root_and_data_binds_in_mountinfo(backend_env):
-    lines = _mountinfo(BWRAP, backend_env)
+def test_root_and_data_binds_in_mountinfo(backend):
+    lines = _mountinfo(backend.bw.path)
     root, by_point = lines[0], {fields[3].split()[1]: fields for fields in lines}
     # "/" is base's newroot directory bound onto itself: one tmpfs, no mode=.
     left, _, right = root[3].partition(' - ')
@@ -532,8 +521,8 @@ def test_root_and_data_binds_in_mountinfo(backend_env):
     assert '/f' not in by_point
 
 
-def test_mountinfo_matches_system_bwrap(system_bwrap, backend_env):
-    assert _normalised(_mountinfo(BWRAP, backend_env)) == _normalised(_mountinfo(system_bwrap.path))
+def test_mountinfo_matches_system_bwrap(system_bwrap, backend):
+    assert _normalised(_mountinfo(backend.bw.path)) == _normalised(_mountinfo(system_bwrap.path))
 
 
 def test_base_stays_invisible(tool, tmp_path):

@@ -194,8 +194,9 @@ def test_bwrap_dies_of_the_signal(tool, sig, die_with_parent, tmp_path):
     proc = start(tool, opts, TRAP, tmp_path)
     try:
         wait_ready(proc, tmp_path)
-        # Not the short-lived sleeps of the loop.
-        pids = [p for p in sandbox_pids(proc) if comm(p) != 'sleep']
+        # Not the loop's short-lived children (a sleep, or the shell's fork
+        # before it becomes one).
+        pids = [p for p in sandbox_pids(proc) if comm(parent_of(p)) != 'sh']
         proc.send_signal(sig)
         proc.wait(timeout=10)
         assert proc.returncode == -sig
@@ -297,6 +298,14 @@ def test_without_die_with_parent_the_sandbox_survives(tool, tmp_path):
         if alive(tool_pid):
             os.kill(tool_pid, signal.SIGKILL)
         before.leftovers()  # kills and reaps what we left on purpose
+
+
+def parent_of(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return int(f.read().rsplit(')', 1)[1].split()[1])
+    except OSError:
+        return 0
 
 
 def comm(pid):
