@@ -242,7 +242,8 @@ handle_add_seccomp_fd (SbCliParser *parser, const SbCliOption *option, const cha
   return TRUE;
 }
 
-/* --uid / --gid: "Invalid uid: X".  (uid_t) -1 is no id. */
+/* --uid / --gid: bwrap's "Invalid uid: X" (after the option's name under
+ * the sandbox personality).  (uid_t) -1 is no id. */
 static gboolean
 store_id (SbCliParser *parser, const SbCliOption *option, const char *const *values,
           gint64 *field, GError **error)
@@ -250,7 +251,7 @@ store_id (SbCliParser *parser, const SbCliOption *option, const char *const *val
   guint64 id;
 
   if (!sb_cli_read_decimal (values[0], G_MAXUINT32 - 1, &id))
-    return sb_throw (error, SB_ERROR_USAGE, "Invalid %s: %s", option->name + 2, values[0]);
+    return sb_cli_throw (parser, option, error, "Invalid %s: %s", option->name + 2, values[0]);
   if (*field != -1)
     warn_last (parser, option);
   *field = (gint64) id;

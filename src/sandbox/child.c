@@ -836,7 +836,12 @@ set_up (Child *c, GError **error)
 
   protect_plan_fds (plan);
   if (needs_pid1 (c) && !take_locks (c, error))
-    return FALSE;
+    {
+      /* bwrap's message stands alone; ours says which option failed. */
+      if (plan->personality == SB_PERSONALITY_SANDBOX)
+        g_prefix_error (error, "--lock-file: ");
+      return FALSE;
+    }
   if (plan->new_session && setsid () == (pid_t) -1)
     return sb_throw_errno (error, "setsid");
   if (!set_exec_label (c, error) || !prepare_command (c, error))

@@ -115,8 +115,11 @@ def assert_nothing_left(before, dirs):
 
 
 HUNGRY = "x = b'x' * (300 << 20)"
+# Each child lives until the parent is gone (end of file on the pipe), so
+# that all of them count at once.
 FORKS = '''
-import os, time
+import os
+parent_gone, parent_alive = os.pipe()
 made = 0
 for i in range(50):
     try:
@@ -125,7 +128,8 @@ for i in range(50):
         print(made, e.errno)
         break
     if pid == 0:
-        time.sleep(1)
+        os.close(parent_alive)
+        os.read(parent_gone, 1)
         os._exit(0)
     made += 1
 else:

@@ -179,7 +179,8 @@ def test_bind_fd_of_a_deleted_directory_fails(tool, tmp_path):
     finally:
         os.close(fd)
     assert r.returncode == 1
-    assert r.stderr.startswith(tool.prefix)
+    assert r.stderr == tool.error('--bind-fd', "Can't bind mount fd %d (%s (deleted)) on /mnt: %s\n"
+                                  % (fd, tmp_path / 'gone', os.strerror(2))), r.stderr
 
 
 # -- merged /usr ----------------------------------------------------------------------
@@ -227,12 +228,38 @@ def test_merged_usr_links_survive_remount_ro_of_the_root():
                   'sh', '-c', LINKS_INSIDE]))
     links = _links_inside(out)
     assert links == _expected_merged_links('/usr')
-    # The dynamic loader's path: a link that resolves where the host has
-    # /usr/lib64, nothing where it has not.
-    if os.path.isdir('/usr/lib64') and os.path.islink('/lib64'):
-        assert links['/lib64'] == os.readlink('/lib64')
-    else:
-        assert '/lib64' not in links
+
+
+# The loader's directory seen from inside: the link's target, where it
+# leads, the device of the link itself and of "/", the identity of the
+# directory it leads to, its entries.
+LIB64_INSIDE = ('readlink /lib64; readlink -f /lib64; stat -c %d / /lib64; '
+                'stat -L -c %d:%i /lib64; ls -A /lib64')
+
+
+@pytest.mark.parametrize('first, last', [([], []), (['--tmpfs', '/'], ['--remount-ro', '/'])],
+                         ids=['own-root', 'tmpfs-root-read-only'])
+def test_lib64_link_leads_to_the_loader_directory_inside(first, last):
+    # /lib64 holds the dynamic loader's path (PT_INTERP): in a root of ours
+    # it is a link made on that root, to usr/lib64 as the host's, that
+    # resolves to the /usr/lib64 bound from the host; the host's own /lib64
+    # and / are left as they were.
+    if not (os.path.islink('/lib64') and os.path.isdir('/usr/lib64')):
+        pytest.skip('the host has no /lib64 -> usr/lib64 link')
+    host_before = [os.lstat(p) for p in ('/', '/lib64')]
+    before = HostState()
+    opts = first + ['--ro-bind', '/usr', '/usr', '--proc', '/proc'] + last
+    lines = ok(run(opts + ['sh', '-c', LIB64_INSIDE])).splitlines()
+    target, resolved, root_dev, link_dev, identity = lines[:5]
+    assert target == os.readlink('/lib64')
+    assert resolved == '/usr/lib64'
+    assert link_dev == root_dev, 'the link is not on the sandbox\'s root'
+    assert int(root_dev) != os.lstat('/').st_dev
+    usr_lib64 = os.stat('/usr/lib64')
+    assert identity == '%d:%d' % (usr_lib64.st_dev, usr_lib64.st_ino)
+    assert sorted(lines[5:]) == sorted(os.listdir('/usr/lib64'))
+    before.assert_unchanged()
+    assert [os.lstat(p) for p in ('/', '/lib64')] == host_before
 
 
 def test_merged_usr_links_only_where_the_target_is_inside(tmp_path):
@@ -323,7 +350,8 @@ def test_missing_source_wording(tool):
 def test_remount_ro_of_a_plain_directory_fails(tool):
     r = tool.sh('true', ['--dir', '/d', '--remount-ro', '/d'], root=tool.usr_nodev)
     assert r.returncode == 1
-    assert "Can't remount readonly on /d: not a mount point" in r.stderr
+    assert r.stderr == tool.error('--remount-ro',
+                                  "Can't remount readonly on /d: not a mount point\n"), r.stderr
 
 
 def test_failure_leaves_nothing_on_the_host(tool, tmp_path, host_state):
@@ -331,6 +359,8 @@ def test_failure_leaves_nothing_on_the_host(tool, tmp_path, host_state):
     r = tool.sh('true', ['--bind', str(tmp_path / 'src'), '/a', '--tmpfs', '/b',
                          '--ro-bind', '/nonexistent-source', '/c'])
     assert r.returncode == 1
+    assert r.stderr == tool.error('--ro-bind', "Can't find source path /nonexistent-source: %s\n"
+                                  % os.strerror(2)), r.stderr
     assert os.listdir(tmp_path / 'src') == []
     host_state.assert_unchanged()
 

@@ -610,6 +610,9 @@ test_bad_ids (void)
   assert_parse_error ("--uid '' true", "Invalid uid: ");
   assert_parse_error ("--gid x true", "Invalid gid: x");
   assert_parse_error ("--gid 4294967296 true", "Invalid gid: 4294967296");
+  /* Ours names the option first. */
+  assert_parse_error_as (SB_PERSONALITY_SANDBOX, "--uid abc true", "--uid: Invalid uid: abc");
+  assert_parse_error_as (SB_PERSONALITY_SANDBOX, "--gid x true", "--gid: Invalid gid: x");
 }
 
 static void
