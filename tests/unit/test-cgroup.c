@@ -170,9 +170,11 @@ test_refused (void)
   g_assert_error (error, SB_ERROR, SB_ERROR_SETUP);
   g_assert_cmpstr (error->message, ==,
                    "--memory, --cpus need a cgroup of its own and none is available: the cgroup "
-                   "v2 hierarchy offers no memory controller in /sys/fs/cgroup/unified; there is "
-                   "no cgroup v1 memory hierarchy; no systemd user scope is tried yet (run in a "
-                   "cgroup delegated to this user, or use --rlimit for per-process limits)");
+                   "v2 hierarchy offers no memory controller in /sys/fs/cgroup/unified; no "
+                   "systemd user scope: the cgroup v2 hierarchy has no memory controller at "
+                   "all; there is no cgroup v1 memory hierarchy (run in a systemd user session "
+                   "or in a cgroup delegated to this user, or use --rlimit for per-process "
+                   "limits)");
   remove_all (top);
 }
 
