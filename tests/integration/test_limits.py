@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from sbtest import IS_ROOT, SANDBOX, SB, HostState, USR, ok
+from sbtest import IS_ROOT, SANDBOX, SB, HostState, USR, ok, wait_for
 
 ACCOUNT = 'sandbox-test'
 V1_ROOT = '/sys/fs/cgroup'
@@ -115,8 +115,11 @@ def assert_nothing_left(before, dirs):
 
 
 HUNGRY = "x = b'x' * (300 << 20)"
+# Each child lives until the parent is gone (end of file on the pipe), so
+# that all of them count at once.
 FORKS = '''
-import os, time
+import os
+parent_gone, parent_alive = os.pipe()
 made = 0
 for i in range(50):
     try:
@@ -125,7 +128,8 @@ for i in range(50):
         print(made, e.errno)
         break
     if pid == 0:
-        time.sleep(1)
+        os.close(parent_alive)
+        os.read(parent_gone, 1)
         os._exit(0)
     made += 1
 else:
@@ -253,6 +257,14 @@ def test_raising_a_hard_limit_is_refused_unprivileged(tool):
     assert 'hard limit cannot be raised' in r.stderr and len(r.stderr.splitlines()) == 1
 
 
+def running(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
+
+
 def test_next_run_removes_what_a_killed_tool_left(where):
     dirs = own_v1_dirs()
     argv = [SANDBOX] + USR + ['--memory', '100M', 'sleep', '30']
@@ -266,16 +278,17 @@ def test_next_run_removes_what_a_killed_tool_left(where):
     while not any(e.startswith(name) for e in os.listdir(memory)):
         assert time.monotonic() < deadline, 'no cgroup appeared'
         time.sleep(0.02)
+    left = [os.path.join(memory, e) for e in os.listdir(memory) if e.startswith(name)]
+    assert len(left) == 1
+    procs = os.path.join(left[0], 'cgroup.procs')
+    assert wait_for(lambda: open(procs).read() != '', timeout=10), 'nothing joined the cgroup'
+    members = [int(p) for p in open(procs).read().split()]
     tool.kill()
     tool.wait()
     # The sandbox dies with the tool (a moment later); its cgroup stays
     # until a next run.
-    left = [os.path.join(memory, e) for e in os.listdir(memory) if e.startswith(name)]
-    assert len(left) == 1
-    deadline = time.monotonic() + 10
-    while open(os.path.join(left[0], 'cgroup.procs')).read() != '':
-        assert time.monotonic() < deadline, 'the sandbox outlived its tool'
-        time.sleep(0.02)
+    assert wait_for(lambda: not any(running(p) for p in members),
+                    timeout=10), 'the sandbox outlived its tool'
     r, status = run_limited(where, ['--memory', '100M', 'true'])
     assert r.returncode == 0, r.stderr
     assert not any(e.startswith(name) for e in os.listdir(memory))
