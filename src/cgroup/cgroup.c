@@ -562,6 +562,20 @@ enable_line (GPtrArray *needed)
   return g_string_free (line, FALSE);
 }
 
+/* DIR's cgroup.procs, opened for the sandbox's first process to join
+ * (O_CREAT as in write_control). */
+static gboolean
+open_join_fd (SbCgroup *cgroup, const char *dir, GError **error)
+{
+  g_autofree char *procs = g_build_filename (dir, "cgroup.procs", NULL);
+  int fd = open (procs, O_WRONLY | O_CLOEXEC | O_CREAT | O_NOFOLLOW, 0644);
+
+  if (fd < 0)
+    return sb_throw_errno (error, "opening %s", procs);
+  g_array_append_val (cgroup->join_fds, fd);
+  return TRUE;
+}
+
 /* Our cgroup P = OWN/sandbox-PID-START holds two leaves: "monitor", where
  * the tool moves first (a cgroup that hands controllers down may hold no
  * process), and "sandbox", limited, where the sandbox is cloned into. */
@@ -597,7 +611,8 @@ create_v2 (SbCgroup *cgroup, const SbCgroupHost *host, const char *own, GPtrArra
   cgroup->clone_fd = open (sandbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cgroup->clone_fd < 0)
     return sb_throw_errno (error, "opening the cgroup %s", sandbox);
-  return TRUE;
+  /* For a child that clone could not put there (sb_cgroup_join_fds). */
+  return open_join_fd (cgroup, sandbox, error);
 }
 
 /* (c) A v1 hierarchy per controller, where the caller may create a cgroup
@@ -633,8 +648,6 @@ create_v1_place (SbCgroup *cgroup, const SbCgroupHost *host, const char *control
   g_autofree char *parent = g_strconcat (host->prefix, own, NULL);
   g_autofree char *name = cgroup_name (host);
   g_autofree char *dir = g_build_filename (parent, name, NULL);
-  g_autofree char *procs = g_build_filename (dir, "cgroup.procs", NULL);
-  int fd;
 
   /* cpu and cpuacct often share one hierarchy: one directory then. */
   for (guint i = 0; i < cgroup->places->len; i++)
@@ -646,11 +659,7 @@ create_v1_place (SbCgroup *cgroup, const SbCgroupHost *host, const char *control
   add_place (cgroup, dir, controller);
   if (!write_limits (dir, controller, limits, error))
     return FALSE;
-  fd = open (procs, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return sb_throw_errno (error, "opening %s", procs);
-  g_array_append_val (cgroup->join_fds, fd);
-  return TRUE;
+  return open_join_fd (cgroup, dir, error);
 }
 
 static gboolean

@@ -52,8 +52,9 @@ SbCgroup *sb_cgroup_create (SbCgroupHost *host, const SbLimits *limits, GError *
 /* The v2 cgroup's directory fd, for clone3's CLONE_INTO_CGROUP; -1 on v1. */
 int sb_cgroup_clone_fd (const SbCgroup *cgroup);
 
-/* The v1 cgroup.procs files, opened for writing: the sandbox's first
- * process writes "0" to each before it runs anything else. */
+/* The cgroup.procs files, opened for writing: the sandbox's first process
+ * writes "0" to each before it runs anything else (the kernel checks the
+ * opener's rights).  On v2 only when clone3 could not put it there. */
 const int *sb_cgroup_join_fds (const SbCgroup *cgroup, guint *n_fds);
 
 /* Sends SIG to every process in the cgroup. */
