@@ -80,7 +80,7 @@ resolve_namespaces (const SbPlan *plan)
  * filters that hide clone3 (ENOSYS, or EPERM in profiles older than glibc's
  * use of it: clone then gives the real answer). */
 static pid_t
-clone_child (unsigned long flags, int cgroup_fd)
+clone_child (unsigned long flags, int cgroup_fd, gboolean *born_in_cgroup)
 {
   static gboolean clone3_missing;
   struct {
@@ -90,12 +90,21 @@ clone_child (unsigned long flags, int cgroup_fd)
   long pid;
 
   /* Born in the sandbox's v2 cgroup (CLONE_INTO_CGROUP, Linux 5.7), which
-   * clone cannot do. */
-  if (cgroup_fd >= 0)
+   * clone cannot do: without it (hidden clone3, or a kernel before 5.7:
+   * E2BIG, EINVAL) the child joins the cgroup itself before anything else
+   * (*BORN_IN_CGROUP, set in both processes). */
+  *born_in_cgroup = FALSE;
+  if (cgroup_fd >= 0 && !clone3_missing)
     {
       args.flags |= G_GUINT64_CONSTANT (0x200000000);
       args.cgroup = (guint64) cgroup_fd;
-      return syscall (SYS_clone3, &args, sizeof args);
+      pid = syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0)
+        *born_in_cgroup = TRUE;
+      if (pid >= 0 || (errno != ENOSYS && errno != EPERM && errno != E2BIG && errno != EINVAL))
+        return pid;
+      args.flags = flags;
+      args.cgroup = 0;
     }
   if (!clone3_missing)
     {
@@ -610,6 +619,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
     .take_terminal = m->held_terminal,
   };
   int cgroup_fd = m->cgroup != NULL ? sb_cgroup_clone_fd (m->cgroup) : -1;
+  gboolean born_in_cgroup;
   pid_t pid;
 
   sb_exec_prepare (&exec, plan);
@@ -621,7 +631,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   ctx.made_inside = sb_child_namespaces_made_inside (plan, ctx.created, ctx.outside_uid,
                                                      ctx.outside_gid);
   pid = clone_child (sb_landlock_in_place (m->landlock) ? 0 : clone_flags (cloned & ~ctx.made_inside),
-                     cgroup_fd);
+                     cgroup_fd, &born_in_cgroup);
 
   /* A user namespace that was only to be tried: go on without it. */
   if (pid < 0 && (cloned & SB_NS_USER) != 0 && (plan->unshare_try & SB_NS_USER) != 0
@@ -632,7 +642,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
       ctx.created = m->created;
       ctx.made_inside = sb_child_namespaces_made_inside (plan, ctx.created, ctx.outside_uid,
                                                          ctx.outside_gid);
-      pid = clone_child (clone_flags (cloned & ~ctx.made_inside), cgroup_fd);
+      pid = clone_child (clone_flags (cloned & ~ctx.made_inside), cgroup_fd, &born_in_cgroup);
     }
   m->existing = m->created & ~ctx.made_inside;
   if (pid < 0)
@@ -650,7 +660,12 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
       return FALSE;
     }
   if (pid == 0)
-    sb_child_run (&ctx);
+    {
+      /* Already in its v2 cgroup: nothing left to join. */
+      if (born_in_cgroup)
+        ctx.n_cgroup_fds = 0;
+      sb_child_run (&ctx);
+    }
   m->child = pid;
   /* Not reaped before this: the pid is still our child's. */
   m->child_pidfd = sb_pidfd_open (pid);

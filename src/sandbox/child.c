@@ -852,7 +852,7 @@ set_up (Child *c, GError **error)
   return TRUE;
 }
 
-/* The sandbox's cgroups (v1), joined first: every process of the sandbox
+/* The sandbox's cgroups (v1, or v2 without CLONE_INTO_CGROUP), joined first: every process of the sandbox
  * is born into them. */
 static gboolean
 join_cgroups (const SbChildContext *ctx, GError **error)
