@@ -14,11 +14,11 @@
 #include "base/glib-compat.h"
 #include "enter/client.h"
 #include "enter/registry.h"
+#include "monitor/confinement.h"
 #include "monitor/launch.h"
 #include "monitor/status.h"
 #include "monitor/signals.h"
 #include "plan/plan.h"
-#include "confine/landlock.h"
 #include "confine/seccomp-programs.h"
 
 typedef struct {
@@ -95,17 +95,23 @@ check_labels (const SbPlan *plan, GError **error)
   return TRUE;
 }
 
+/* Before a command that runs without namespaces. */
+static void
+print_notice (const char *notice, gpointer data)
+{
+  print_message (data, "<4>", notice);
+}
+
 /* The launch, the note on a limit that ended the command (bwrap says
  * nothing of its own after the command ran), and the death of the signal
  * that killed the command where the caller expects it. */
 static gboolean
-launch (const Output *out, const SbPlan *plan, const SbSeccompSet *filters,
-        const SbLandlockRuleset *landlock, int *status, GError **error)
+launch (const Output *out, const SbPlan *plan, SbSeccompSet *filters, int *status, GError **error)
 {
   g_autofree char *note = NULL;
   SbExitStatus exit_status = { .code = 1 };
 
-  if (!sb_launch_run (plan, filters, landlock, &exit_status, &note, error))
+  if (!sb_confinement_run (plan, filters, print_notice, (gpointer) out, &exit_status, &note, error))
     return FALSE;
   if (note != NULL && plan->personality == SB_PERSONALITY_SANDBOX)
     print_message (out, "<5>", note);
@@ -115,73 +121,11 @@ launch (const Output *out, const SbPlan *plan, const SbSeccompSet *filters,
   return TRUE;
 }
 
-/* The host refused the user namespace (WHY says how): under the sandbox
- * personality the command runs without namespaces, confined by Landlock,
- * seccomp, no_new_privs and no capabilities, unless --strict forbids it,
- * the plan asks for what only namespaces give, or Landlock is missing. */
 static int
-run_in_place (const Output *out, const SbPlan *plan, const SbCliContext *context,
-              SbSeccompSet *filters, const char *why)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SbLandlockRuleset) ruleset = NULL;
-  g_autofree char *gaps = NULL;
-  g_autofree char *notice = NULL;
-  int status = 1;
-
-  if (plan->strict)
-    {
-      sb_throw (&error, SB_ERROR_SETUP,
-                "--strict: refusing to run confined in place without namespaces, as %s", why);
-      return fail (out, error);
-    }
-  ruleset = sb_landlock_rules_from_plan (plan, plan->host.uid, plan->host.gid, why, &error);
-  if (ruleset == NULL)
-    return fail (out, error);
-  ruleset->abi = sb_landlock_abi (&error);
-  if (ruleset->abi == 0)
-    {
-      g_autofree char *reason = g_strdup (error->message);
-
-      g_clear_error (&error);
-      sb_throw (&error, SB_ERROR_SETUP, "cannot run confined in place: %s, and %s", reason, why);
-      return fail (out, error);
-    }
-  if (ruleset->deny_tcp && !sb_seccomp_add_socket_filter (filters, &error))
-    return fail (out, error);
-
-  gaps = sb_landlock_gaps (ruleset->abi, ruleset->deny_tcp);
-  notice = g_strdup_printf ("running confined in place, without namespaces (Landlock ABI %d%s%s, "
-                            "seccomp), as %s",
-                            ruleset->abi, gaps != NULL ? "; not enforced: " : "",
-                            gaps != NULL ? gaps : "", why);
-  print_message (out, "<4>", notice);
-  if (!launch (out, plan, filters, ruleset, &status, &error))
-    return fail (out, error);
-  return status;
-}
-
-/* With the host's network, under the sandbox personality: its abstract unix
- * sockets (X11, D-Bus) kept out of reach where Landlock can (ABI 6), as a
- * network namespace would.  NULL where it cannot or is not to. */
-static SbLandlockRuleset *
-abstract_socket_scope (const SbPlan *plan)
-{
-  int abi;
-
-  if (plan->personality != SB_PERSONALITY_SANDBOX || (plan->unshare & SB_NS_NET) != 0
-      || plan->share_abstract_sockets)
-    return NULL;
-  abi = sb_landlock_abi (NULL);
-  return abi >= 6 ? sb_landlock_scope_abstract (abi) : NULL;
-}
-
-static int
-run (const Output *out, const SbPlan *plan, const SbCliContext *context)
+run (const Output *out, const SbPlan *plan)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SbSeccompSet) filters = NULL;
-  g_autoptr(SbLandlockRuleset) scope = NULL;
   int status = 1;
 
   if (!sb_plan_validate (plan, &error))
@@ -198,14 +142,8 @@ run (const Output *out, const SbPlan *plan, const SbCliContext *context)
   filters = sb_seccomp_prepare (plan, &error);
   if (filters == NULL)
     return fail (out, error);
-  scope = abstract_socket_scope (plan);
-  if (!launch (out, plan, filters, scope, &status, &error))
-    {
-      if (plan->personality == SB_PERSONALITY_SANDBOX
-          && g_error_matches (error, SB_ERROR, SB_ERROR_USERNS_REFUSED))
-        return run_in_place (out, plan, context, filters, error->message);
-      return fail (out, error);
-    }
+  if (!launch (out, plan, filters, &status, &error))
+    return fail (out, error);
   return status;
 }
 
@@ -360,5 +298,5 @@ main (int argc, char **argv)
       fputs (usage, stderr);
       return 1;
     }
-  return run (&out, plan, &context);
+  return run (&out, plan);
 }

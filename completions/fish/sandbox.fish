@@ -9,7 +9,7 @@ function __sandbox_argument_kinds
         case --args --userns --userns2 --pidns --sync-fd --seccomp --add-seccomp-fd --block-fd \
             --userns-block-fd --info-fd --json-status-fd
             echo F
-        case --argv0 --uid --gid --hostname --name --exec-label --file-label --perms --size \
+        case --argv0 --uid --gid --map-users --map-groups --sysctl --monotonic-offset --boottime-offset --hostname --name --exec-label --file-label --perms --size \
             --memory --pids --cpus --timeout --kill-after
             echo n
         case --rlimit
@@ -121,6 +121,9 @@ complete -c sandbox -n '__sandbox_is option' -l unshare-net -d 'Create a new net
 complete -c sandbox -n '__sandbox_is option' -l unshare-uts -d 'Create a new UTS namespace'
 complete -c sandbox -n '__sandbox_is option' -l unshare-cgroup -d 'Create a new cgroup namespace'
 complete -c sandbox -n '__sandbox_is option' -l unshare-cgroup-try -d 'Create a new cgroup namespace if possible'
+complete -c sandbox -n '__sandbox_is option' -l unshare-time -d 'Create a new time namespace'
+complete -c sandbox -n '__sandbox_is option' -l monotonic-offset -d 'Offset CLOCK_MONOTONIC by SECONDS'
+complete -c sandbox -n '__sandbox_is option' -l boottime-offset -d 'Offset CLOCK_BOOTTIME and the uptime by SECONDS'
 complete -c sandbox -n '__sandbox_is option' -l userns -d 'Use the user namespace open on FD'
 complete -c sandbox -n '__sandbox_is option' -l userns2 -d 'Switch to the user namespace on FD after setup'
 complete -c sandbox -n '__sandbox_is option' -l disable-userns -d 'Stop the sandbox creating user namespaces'
@@ -128,6 +131,10 @@ complete -c sandbox -n '__sandbox_is option' -l assert-userns-disabled -d 'Fail 
 complete -c sandbox -n '__sandbox_is option' -l pidns -d 'Use the pid namespace open on FD'
 complete -c sandbox -n '__sandbox_is option' -l uid -d 'User id inside the sandbox'
 complete -c sandbox -n '__sandbox_is option' -l gid -d 'Group id inside the sandbox'
+complete -c sandbox -n '__sandbox_is option' -l map-auto -d "Map the caller's ids and its subordinate ids"
+complete -c sandbox -n '__sandbox_is option' -l map-users -d 'Map COUNT uids from OUT to IN (IN:OUT:COUNT)'
+complete -c sandbox -n '__sandbox_is option' -l map-groups -d 'Map COUNT gids from OUT to IN (IN:OUT:COUNT)'
+complete -c sandbox -n '__sandbox_is option' -l sysctl -d "Set a sysctl of the sandbox's own namespaces (KEY=VALUE)"
 complete -c sandbox -n '__sandbox_is option' -l hostname -d 'Host name inside the sandbox'
 complete -c sandbox -n '__sandbox_is option' -l name -d 'Register the sandbox under a name'
 complete -c sandbox -n '__sandbox_is option' -l chdir -d 'Working directory inside the sandbox'

@@ -31,6 +31,7 @@ sb_cgroup_host_clear (SbCgroupHost *host)
   g_clear_pointer (&host->prefix, g_free);
   g_clear_pointer (&host->membership, g_free);
   g_clear_pointer (&host->mountinfo, g_free);
+  g_clear_pointer (&host->scope_helper, g_free);
 }
 
 /* The start time of /proc/PID/stat (PID 0: ours), its 22nd field, after
@@ -56,16 +57,46 @@ read_start_time (pid_t pid, guint64 *start_time)
   return TRUE;
 }
 
+static gboolean
+read_membership (SbCgroupHost *host, GError **error)
+{
+  g_autofree char *path = g_strconcat (host->prefix, "/proc/self/cgroup", NULL);
+
+  g_clear_pointer (&host->membership, g_free);
+  if (!g_file_get_contents (path, &host->membership, NULL, NULL))
+    return sb_throw_errno (error, "reading %s", path);
+  return TRUE;
+}
+
+#define SCOPE_HELPER "sandbox-scope"
+
+/* The helper of (b): beside our executable (a build tree), else where it
+ * is installed. */
+static char *
+find_scope_helper (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  g_autofree char *beside = dir != NULL ? g_build_filename (dir, SCOPE_HELPER, NULL) : NULL;
+
+  if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&beside);
+  if (g_file_test (SANDBOX_LIBEXECDIR "/" SCOPE_HELPER, G_FILE_TEST_IS_EXECUTABLE))
+    return g_strdup (SANDBOX_LIBEXECDIR "/" SCOPE_HELPER);
+  return NULL;
+}
+
 gboolean
 sb_cgroup_host_read (SbCgroupHost *host, GError **error)
 {
   *host = (SbCgroupHost) { .prefix = g_strdup (""), .pid = getpid () };
-  if (!g_file_get_contents ("/proc/self/cgroup", &host->membership, NULL, NULL))
-    return sb_throw_errno (error, "reading /proc/self/cgroup");
+  if (!read_membership (host, error))
+    return FALSE;
   if (!g_file_get_contents ("/proc/self/mountinfo", &host->mountinfo, NULL, NULL))
     return sb_throw_errno (error, "reading /proc/self/mountinfo");
   if (!read_start_time (0, &host->start_time))
     return sb_throw_errno (error, "reading /proc/self/stat");
+  host->scope_helper = find_scope_helper ();
   return TRUE;
 }
 
@@ -359,12 +390,6 @@ options_of (GPtrArray *controllers)
   return g_string_free (out, FALSE);
 }
 
-static char *
-cgroup_name (const SbCgroupHost *host)
-{
-  return g_strdup_printf ("sandbox-%d-%" G_GUINT64_FORMAT, (int) host->pid, host->start_time);
-}
-
 static gboolean
 make_dir (const char *dir, GError **error)
 {
@@ -410,6 +435,21 @@ write_limits (const char *dir, const char *controller, const SbLimits *limits, G
   return TRUE;
 }
 
+/* The first of NEEDED that the cgroup DIR offers its children not
+ * (cgroup.controllers), or NULL. */
+static const char *
+first_missing (const char *dir, GPtrArray *needed)
+{
+  g_autofree char *controllers = read_control (dir, "cgroup.controllers");
+  g_auto(GStrv) available = g_strsplit_set (controllers != NULL ? g_strstrip (controllers) : "",
+                                            " ", -1);
+
+  for (guint i = 0; i < needed->len; i++)
+    if (!g_strv_contains ((const char *const *) available, g_ptr_array_index (needed, i)))
+      return g_ptr_array_index (needed, i);
+  return NULL;
+}
+
 /* (a) The tool's own v2 cgroup, when it is delegated: writable, with the
  * controllers.  NULL with *why set when it is not. */
 static char *
@@ -417,8 +457,7 @@ v2_usable (const SbCgroupHost *host, GPtrArray *needed, char **why)
 {
   g_autofree char *own = sb_cgroup_own_dir (host, NULL);
   g_autofree char *dir = NULL;
-  g_autofree char *controllers = NULL;
-  g_auto(GStrv) available = NULL;
+  const char *missing;
 
   if (own == NULL)
     {
@@ -426,21 +465,90 @@ v2_usable (const SbCgroupHost *host, GPtrArray *needed, char **why)
       return NULL;
     }
   dir = g_strconcat (host->prefix, own, NULL);
-  controllers = read_control (dir, "cgroup.controllers");
-  available = g_strsplit_set (controllers != NULL ? g_strstrip (controllers) : "", " ", -1);
-  for (guint i = 0; i < needed->len; i++)
-    if (!g_strv_contains ((const char *const *) available, g_ptr_array_index (needed, i)))
-      {
-        *why = g_strdup_printf ("the cgroup v2 hierarchy offers no %s controller in %s",
-                                (char *) g_ptr_array_index (needed, i), own);
-        return NULL;
-      }
+  missing = first_missing (dir, needed);
+  if (missing != NULL)
+    {
+      *why = g_strdup_printf ("the cgroup v2 hierarchy offers no %s controller in %s", missing, own);
+      return NULL;
+    }
   if (access (dir, W_OK) != 0)
     {
       *why = g_strdup_printf ("the cgroup %s is not delegated to this user", own);
       return NULL;
     }
   return g_steal_pointer (&dir);
+}
+
+static char *
+cgroup_name (const SbCgroupHost *host)
+{
+  return g_strdup_printf ("sandbox-%d-%" G_GUINT64_FORMAT, (int) host->pid, host->start_time);
+}
+
+/* Runs the helper, which returns once the tool is in the scope. */
+static gboolean
+move_into_scope (const SbCgroupHost *host, char **why)
+{
+  g_autofree char *name = cgroup_name (host);
+  g_autofree char *unit = g_strconcat (name, ".scope", NULL);
+  g_autofree char *pid = g_strdup_printf ("%d", (int) host->pid);
+  const char *argv[] = { host->scope_helper, unit, pid, NULL };
+  g_autofree char *errors = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                     &errors, &status, &error))
+    {
+      *why = g_strdup_printf ("no systemd user scope: %s", error->message);
+      return FALSE;
+    }
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_strstrip (errors);
+      *why = g_strdup_printf ("no systemd user scope: %s",
+                              errors[0] != '\0' ? errors : "its helper failed");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* (b) A transient scope of the systemd user instance, delegated: once the
+ * tool is in it, it serves as (a).  Not tried where the v2 hierarchy lacks
+ * the controllers altogether (the v1 ones of a hybrid host). */
+static char *
+scope_usable (SbCgroupHost *host, GPtrArray *needed, char **why)
+{
+  g_autofree char *point = NULL, *root = NULL, *top = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *missing;
+
+  if (!find_mount (host, NULL, &point, &root))
+    {
+      *why = g_strdup ("no systemd user scope without it");
+      return NULL;
+    }
+  top = g_strconcat (host->prefix, point, NULL);
+  missing = first_missing (top, needed);
+  if (missing != NULL)
+    {
+      *why = g_strdup_printf ("no systemd user scope: the cgroup v2 hierarchy has no %s "
+                              "controller at all", missing);
+      return NULL;
+    }
+  if (host->scope_helper == NULL)
+    {
+      *why = g_strdup ("no systemd user scope: its helper " SCOPE_HELPER " is not installed");
+      return NULL;
+    }
+  if (!move_into_scope (host, why))
+    return NULL;
+  if (!read_membership (host, &error))
+    {
+      *why = g_strdup_printf ("no systemd user scope: %s", error->message);
+      return NULL;
+    }
+  return v2_usable (host, needed, why);
 }
 
 /* "+memory +pids" for cgroup.subtree_control. */
@@ -452,6 +560,20 @@ enable_line (GPtrArray *needed)
   for (guint i = 0; i < needed->len; i++)
     g_string_append_printf (line, "%s+%s", i > 0 ? " " : "", (char *) g_ptr_array_index (needed, i));
   return g_string_free (line, FALSE);
+}
+
+/* DIR's cgroup.procs, opened for the sandbox's first process to join
+ * (O_CREAT as in write_control). */
+static gboolean
+open_join_fd (SbCgroup *cgroup, const char *dir, GError **error)
+{
+  g_autofree char *procs = g_build_filename (dir, "cgroup.procs", NULL);
+  int fd = open (procs, O_WRONLY | O_CLOEXEC | O_CREAT | O_NOFOLLOW, 0644);
+
+  if (fd < 0)
+    return sb_throw_errno (error, "opening %s", procs);
+  g_array_append_val (cgroup->join_fds, fd);
+  return TRUE;
 }
 
 /* Our cgroup P = OWN/sandbox-PID-START holds two leaves: "monitor", where
@@ -489,7 +611,8 @@ create_v2 (SbCgroup *cgroup, const SbCgroupHost *host, const char *own, GPtrArra
   cgroup->clone_fd = open (sandbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cgroup->clone_fd < 0)
     return sb_throw_errno (error, "opening the cgroup %s", sandbox);
-  return TRUE;
+  /* For a child that clone could not put there (sb_cgroup_join_fds). */
+  return open_join_fd (cgroup, sandbox, error);
 }
 
 /* (c) A v1 hierarchy per controller, where the caller may create a cgroup
@@ -525,8 +648,6 @@ create_v1_place (SbCgroup *cgroup, const SbCgroupHost *host, const char *control
   g_autofree char *parent = g_strconcat (host->prefix, own, NULL);
   g_autofree char *name = cgroup_name (host);
   g_autofree char *dir = g_build_filename (parent, name, NULL);
-  g_autofree char *procs = g_build_filename (dir, "cgroup.procs", NULL);
-  int fd;
 
   /* cpu and cpuacct often share one hierarchy: one directory then. */
   for (guint i = 0; i < cgroup->places->len; i++)
@@ -538,11 +659,7 @@ create_v1_place (SbCgroup *cgroup, const SbCgroupHost *host, const char *control
   add_place (cgroup, dir, controller);
   if (!write_limits (dir, controller, limits, error))
     return FALSE;
-  fd = open (procs, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return sb_throw_errno (error, "opening %s", procs);
-  g_array_append_val (cgroup->join_fds, fd);
-  return TRUE;
+  return open_join_fd (cgroup, dir, error);
 }
 
 static gboolean
@@ -563,15 +680,17 @@ create_v1 (SbCgroup *cgroup, const SbCgroupHost *host, GPtrArray *needed, const 
 }
 
 SbCgroup *
-sb_cgroup_create (const SbCgroupHost *host, const SbLimits *limits, GError **error)
+sb_cgroup_create (SbCgroupHost *host, const SbLimits *limits, GError **error)
 {
   g_autoptr(GPtrArray) needed = needed_controllers (limits);
   g_autoptr(SbCgroup) cgroup = cgroup_new ();
-  g_autofree char *why_v2 = NULL, *why_v1 = NULL, *v2_dir = NULL;
+  g_autofree char *why_v2 = NULL, *why_scope = NULL, *why_v1 = NULL, *v2_dir = NULL;
   g_autofree char *what = NULL;
   gboolean ok;
 
   v2_dir = v2_usable (host, needed, &why_v2);
+  if (v2_dir == NULL)
+    v2_dir = scope_usable (host, needed, &why_scope);
   if (v2_dir != NULL)
     ok = create_v2 (cgroup, host, v2_dir, needed, limits, error);
   else if (v1_usable (host, needed, &why_v1))
@@ -580,10 +699,10 @@ sb_cgroup_create (const SbCgroupHost *host, const SbLimits *limits, GError **err
     {
       what = options_of (needed);
       sb_throw (error, SB_ERROR_SETUP,
-                "%s need%s a cgroup of its own and none is available: %s; %s; no systemd "
-                "user scope is tried yet (run in a cgroup delegated to this user, or use "
-                "--rlimit for per-process limits)",
-                what, needed->len > 1 ? "" : "s", why_v2, why_v1);
+                "%s need%s a cgroup of its own and none is available: %s; %s; %s (run in a "
+                "systemd user session or in a cgroup delegated to this user, or use --rlimit "
+                "for per-process limits)",
+                what, needed->len > 1 ? "" : "s", why_v2, why_scope, why_v1);
       return NULL;
     }
   if (!ok)

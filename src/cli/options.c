@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "cli/values.h"
+#include "plan/sysctls.h"
 
 #define NS_TRY (1u << 16)
 #define OP(kind, flags) ((kind) | ((flags) << 8))
@@ -177,7 +178,7 @@ static gboolean
 handle_unshare (SbCliParser *parser, const SbCliOption *option, const char *const *values,
                 GError **error)
 {
-  request_ns (parser, option->data & SB_NS_ALL, (option->data & NS_TRY) != 0);
+  request_ns (parser, option->data & (SB_NS_ALL | SB_NS_TIME), (option->data & NS_TRY) != 0);
   if ((option->data & NS_TRY) == 0)
     note_unshare_option (parser, option);
   return TRUE;
@@ -241,7 +242,8 @@ handle_add_seccomp_fd (SbCliParser *parser, const SbCliOption *option, const cha
   return TRUE;
 }
 
-/* --uid / --gid: "Invalid uid: X".  (uid_t) -1 is no id. */
+/* --uid / --gid: bwrap's "Invalid uid: X" (after the option's name under
+ * the sandbox personality).  (uid_t) -1 is no id. */
 static gboolean
 store_id (SbCliParser *parser, const SbCliOption *option, const char *const *values,
           gint64 *field, GError **error)
@@ -249,7 +251,7 @@ store_id (SbCliParser *parser, const SbCliOption *option, const char *const *val
   guint64 id;
 
   if (!sb_cli_read_decimal (values[0], G_MAXUINT32 - 1, &id))
-    return sb_throw (error, SB_ERROR_USAGE, "Invalid %s: %s", option->name + 2, values[0]);
+    return sb_cli_throw (parser, option, error, "Invalid %s: %s", option->name + 2, values[0]);
   if (*field != -1)
     warn_last (parser, option);
   *field = (gint64) id;
@@ -591,6 +593,69 @@ handle_cap (SbCliParser *parser, const SbCliOption *option, const char *const *v
   return TRUE;
 }
 
+/* --map-auto, --map-users, --map-groups: maps written from outside into a
+ * user namespace of ours, which they therefore ask for (parse.c). */
+static void
+note_idmapping (SbCliParser *parser, const SbCliOption *option)
+{
+  if (parser->plan->idmapping.option == NULL)
+    parser->plan->idmapping.option = option->name;
+  note_unshare_option (parser, option);
+}
+
+static gboolean
+handle_map_auto (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                 GError **error)
+{
+  parser->plan->idmapping.map_auto = true;
+  note_idmapping (parser, option);
+  return TRUE;
+}
+
+static gboolean
+handle_map_ranges (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                   GError **error)
+{
+  SbIdMapping *mapping = &parser->plan->idmapping;
+
+  note_idmapping (parser, option);
+  return sb_idranges_parse (option->name, values[0], option->data ? mapping->groups
+                                                                  : mapping->users, error);
+}
+
+/* --sysctl: written inside the sandbox's own namespaces, which confinement
+ * in place does not have. */
+static gboolean
+handle_sysctl (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+               GError **error)
+{
+  note_unshare_option (parser, option);
+  return sb_sysctl_parse (values[0], parser->plan->sysctls, error);
+}
+
+/* --monotonic-offset, --boottime-offset: offsets of a time namespace,
+ * which they ask for. */
+static gboolean
+handle_time_offset (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+                    GError **error)
+{
+  SbTimeOffsets *offsets = &parser->plan->time_offsets;
+  gboolean boottime = option->data != 0;
+
+  if (!sb_time_offset_parse (option->name, values[0],
+                             boottime ? &offsets->boottime_ns : &offsets->monotonic_ns, error))
+    return FALSE;
+  if (boottime ? offsets->has_boottime : offsets->has_monotonic)
+    warn_last (parser, option);
+  if (boottime)
+    offsets->has_boottime = true;
+  else
+    offsets->has_monotonic = true;
+  request_ns (parser, SB_NS_TIME, false);
+  note_unshare_option (parser, option);
+  return TRUE;
+}
+
 static gboolean
 handle_perms (SbCliParser *parser, const SbCliOption *option, const char *const *values,
               GError **error)
@@ -664,6 +729,14 @@ const SbCliOption sb_cli_options[] = {
   { "--unshare-cgroup-try", 0, NULL,
     "Create new cgroup namespace if possible else continue by skipping it",
     handle_unshare, SB_NS_CGROUP | NS_TRY, 0 },
+  { "--unshare-time", 0, NULL, "Create new time namespace (not part of --unshare-all)",
+    handle_unshare, SB_NS_TIME, 0 },
+  { "--monotonic-offset", 1, "SECONDS",
+    "Offset CLOCK_MONOTONIC in the sandbox by SECONDS (implies --unshare-time)",
+    handle_time_offset, 0, SB_CLI_WARN_LAST },
+  { "--boottime-offset", 1, "SECONDS",
+    "Offset CLOCK_BOOTTIME and /proc/uptime by SECONDS (implies --unshare-time)",
+    handle_time_offset, 1, SB_CLI_WARN_LAST },
   { "--userns", 1, "FD", "Use this user namespace (cannot combine with --unshare-user)",
     set_userns_fd, 0, SB_CLI_WARN_LAST },
   { "--userns2", 1, "FD", "After setup switch to this user namespace, only useful with --userns",
@@ -687,6 +760,18 @@ const SbCliOption sb_cli_options[] = {
     set_uid, 0, SB_CLI_WARN_LAST },
   { "--gid", 1, "GID", "Custom gid in the sandbox (requires --unshare-user or --userns)",
     set_gid, 0, SB_CLI_WARN_LAST },
+  { "--map-auto", 0, NULL,
+    "Map the caller's ids and its subordinate ids (/etc/subuid, /etc/subgid)",
+    handle_map_auto, 0, 0 },
+  { "--map-users", 1, "IN:OUT:COUNT",
+    "Map COUNT uids from OUT up to IN up (repeatable; within /etc/subuid)",
+    handle_map_ranges, 0, 0 },
+  { "--map-groups", 1, "IN:OUT:COUNT",
+    "Map COUNT gids from OUT up to IN up (repeatable; within /etc/subgid)",
+    handle_map_ranges, 1, 0 },
+  { "--sysctl", 1, "KEY=VALUE",
+    "Set a sysctl of the sandbox's own namespaces (net.*, kernel.shm*, ...)",
+    handle_sysctl, 0, 0 },
   { "--hostname", 1, "NAME", "Custom hostname in the sandbox (requires --unshare-uts)",
     set_hostname, 0, SB_CLI_WARN_LAST },
   { "--name", 1, "NAME",

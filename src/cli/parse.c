@@ -234,6 +234,17 @@ apply_implied (SbCliParser *parser, GError **error)
       plan->unshare &= ~SB_NS_USER;
       plan->unshare_try &= ~SB_NS_USER;
     }
+  /* Maps beyond one id need a user namespace of ours, and put the command
+   * at 0 unless --uid/--gid say otherwise, as podman does. */
+  if (sb_idmapping_wanted (&plan->idmapping) && plan->userns_fd < 0)
+    {
+      plan->unshare |= SB_NS_USER;
+      plan->unshare_try &= ~SB_NS_USER;
+      if (plan->uid < 0)
+        plan->uid = 0;
+      if (plan->gid < 0)
+        plan->gid = 0;
+    }
   /* bwrap checks these two before it implies the user namespace below: they
    * need --unshare-user on the command line, "-try" or implied is not enough. */
   if ((plan->unshare & ~plan->unshare_try & SB_NS_USER) == 0)

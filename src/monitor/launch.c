@@ -17,11 +17,13 @@
 #include "base/error.h"
 #include "sandbox/exec.h"
 #include "base/glib-compat.h"
+#include "base/pidfd.h"
 #include "sandbox/reaper.h"
 #include "monitor/signals.h"
 #include "monitor/status.h"
 #include "cgroup/cgroup.h"
 #include "enter/relay.h"
+#include "monitor/usermap.h"
 #include "sandbox/terminal.h"
 
 /* The monitor: the caller's process, outside every namespace, which
@@ -32,7 +34,9 @@ typedef struct {
   const SbLandlockRuleset *landlock;  /* loaded before seccomp, or NULL; in place: no namespace */
   SbNamespace existing; /* of created, those there to report: the sandbox makes some later */
   pid_t child;          /* our child: the sandbox's pid 1, or the relay of --pidns */
+  int child_pidfd;      /* -1 without pidfds (Linux < 5.3) */
   pid_t sandbox_pid;    /* pid 1 of the sandbox, once it said so */
+  int sandbox_pidfd;    /* pid 1's own when it is not our child, else -1 */
   pid_t command_pid;
   SbStatusInfo info;    /* pid 1 and its namespaces, for the reports */
   int channel;          /* -1 once every sandbox end is closed */
@@ -52,6 +56,7 @@ typedef struct {
   gboolean timed_out;   /* --timeout's SIGTERM went out */
   gboolean timeout_killed;  /* ... and its SIGKILL, --kill-after later */
   SbCgroup *cgroup;     /* --memory, --pids, --cpus; NULL without them */
+  SbUserMap *usermap;   /* --map-*, written after clone; NULL without them */
   SbCgroupReport usage; /* what the cgroup counted, once the sandbox is gone */
   SbEnterRelay *relay;  /* --name; NULL without */
   gboolean done;
@@ -73,10 +78,13 @@ resolve_namespaces (const SbPlan *plan)
 /* clone3 without a stack is fork into new namespaces: the child is pid 1 of
  * its pid namespace straight away, with no intermediate process (fork then
  * unshare would need a second fork for that).  clone serves kernels before
- * 5.3 and container filters that hide clone3. */
+ * 5.3 (ENOSYS, remembered: start_child may clone twice) and container
+ * filters that hide clone3 (ENOSYS, or EPERM in profiles older than glibc's
+ * use of it: clone then gives the real answer). */
 static pid_t
-clone_child (unsigned long flags, int cgroup_fd)
+clone_child (unsigned long flags, int cgroup_fd, gboolean *born_in_cgroup)
 {
+  static gboolean clone3_missing;
   struct {
     guint64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
     guint64 set_tid, set_tid_size, cgroup;
@@ -84,19 +92,33 @@ clone_child (unsigned long flags, int cgroup_fd)
   long pid;
 
   /* Born in the sandbox's v2 cgroup (CLONE_INTO_CGROUP, Linux 5.7), which
-   * clone cannot do. */
-  if (cgroup_fd >= 0)
+   * clone cannot do: without it (hidden clone3, or a kernel before 5.7:
+   * E2BIG, EINVAL) the child joins the cgroup itself before anything else
+   * (*BORN_IN_CGROUP, set in both processes). */
+  *born_in_cgroup = FALSE;
+  if (cgroup_fd >= 0 && !clone3_missing)
     {
       args.flags |= G_GUINT64_CONSTANT (0x200000000);
       args.cgroup = (guint64) cgroup_fd;
-      return syscall (SYS_clone3, &args, sizeof args);
+      pid = syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0)
+        *born_in_cgroup = TRUE;
+      if (pid >= 0 || (errno != ENOSYS && errno != EPERM && errno != E2BIG && errno != EINVAL))
+        return pid;
+      args.flags = flags;
+      args.cgroup = 0;
     }
-  pid = syscall (SYS_clone3, &args, sizeof args);
-  if (pid < 0 && errno == ENOSYS)
+  if (!clone3_missing)
+    {
+      pid = syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0 || (errno != ENOSYS && errno != EPERM))
+        return pid;
+      clone3_missing = errno == ENOSYS;
+    }
 #if defined(__s390__) || defined(__CRIS__)
-    pid = syscall (SYS_clone, NULL, flags | SIGCHLD);
+  pid = syscall (SYS_clone, NULL, flags | SIGCHLD);
 #else
-    pid = syscall (SYS_clone, flags | SIGCHLD, NULL);
+  pid = syscall (SYS_clone, flags | SIGCHLD, NULL);
 #endif
   return pid;
 }
@@ -207,6 +229,8 @@ handle_message (Monitor *m, SbMsg *msg, GError **error)
   switch (msg->type)
     {
     case SB_MSG_INIT:
+      g_clear_fd (&m->sandbox_pidfd, NULL);
+      m->sandbox_pidfd = g_steal_fd (&msg->fd);
       note_sandbox (m, msg->pid);
       /* An outside newuidmap waits for the child's pid before it can write
        * the maps the child waits for. */
@@ -255,6 +279,7 @@ handle_message (Monitor *m, SbMsg *msg, GError **error)
       sb_terminal_suspend (&m->terminal, msg->value);
       return TRUE;
     case SB_MSG_REPORTED:
+    case SB_MSG_MAPPED:
     default:
       g_debug ("unknown report %d from the sandbox", msg->type);
       return TRUE;
@@ -292,13 +317,33 @@ read_messages (Monitor *m, GError **error)
   return TRUE;
 }
 
-/* Where a signal for the whole sandbox goes. */
+/* By pidfd: a pid names another process once its own is reaped.  Without
+ * pidfds only our child is signalled, by pid, and only until we reap it. */
+static void
+signal_child (Monitor *m, int sig)
+{
+  if (sb_pidfd_signal (m->child_pidfd, m->child, !m->reaped, sig, NULL) != 0 && errno != ESRCH)
+    g_debug ("signalling the sandbox: %s", g_strerror (errno));
+}
+
+/* Where a signal for the whole sandbox goes: pid 1.  When it is not our
+ * child (the relay of --pidns is) and we have no pidfd of it, the relay
+ * gets the signal instead: SIGKILL, or a signal that kills the relay, then
+ * ends pid 1 through its parent-death signal. */
 static SbSandboxTarget
 sandbox_target (const Monitor *m)
 {
+  if (m->sandbox_pidfd >= 0)
+    return (SbSandboxTarget) {
+      .pid = m->sandbox_pid,
+      .pidfd = m->sandbox_pidfd,
+      .reaper = m->has_pid1,
+    };
   return (SbSandboxTarget) {
-    .pid = m->sandbox_pid != 0 ? m->sandbox_pid : m->child,
-    .reaper = m->has_pid1,
+    .pid = m->child,
+    .pidfd = m->child_pidfd,
+    .pid_is_unreaped_child = !m->reaped,
+    .reaper = m->has_pid1 && m->sandbox_pid == m->child,
   };
 }
 
@@ -373,10 +418,9 @@ signal_sandbox (Monitor *m, int sig)
 
   if (m->cgroup != NULL)
     sb_cgroup_signal (m->cgroup, sig);
-  if (sig == SIGKILL ? kill (target.pid, sig) != 0
+  if (sig == SIGKILL ? !sb_signals_send_to_target (&target, sig, &local_error)
                      : !sb_signals_send_to_sandbox (&target, sig, &local_error))
-    g_debug ("signalling the sandbox: %s",
-             local_error != NULL ? local_error->message : g_strerror (errno));
+    g_debug ("signalling the sandbox: %s", local_error->message);
 }
 
 /* `sandbox kill NAME`: as if the tool got the signal. */
@@ -422,9 +466,8 @@ poll_timeout (const Monitor *m)
 static void
 kill_sandbox (Monitor *m)
 {
-  if (m->sandbox_pid != 0)
-    kill (m->sandbox_pid, SIGKILL);
-  kill (m->child, SIGKILL);
+  signal_sandbox (m, SIGKILL);
+  signal_child (m, SIGKILL);
 }
 
 static gboolean
@@ -491,8 +534,7 @@ tear_down (Monitor *m)
 {
   if (m->reaped)
     return;
-  if (kill (m->sandbox_pid != 0 ? m->sandbox_pid : m->child, SIGKILL) != 0)
-    g_debug ("killing the sandbox: %s", g_strerror (errno));
+  signal_sandbox (m, SIGKILL);
   while (waitpid (m->child, NULL, 0) < 0 && errno == EINTR)
     ;
   m->reaped = TRUE;
@@ -550,6 +592,25 @@ finish_reports (Monitor *m)
   close (plan->json_status_fd);
 }
 
+/* The child waits for the maps of --map-* before anything else. */
+static gboolean
+map_child (Monitor *m, int channel, GError **error)
+{
+  if (m->usermap == NULL)
+    return TRUE;
+  if (sb_usermap_write (m->usermap, m->child, error))
+    {
+      if (sb_channel_send (channel, SB_MSG_MAPPED, 0))
+        return TRUE;
+      sb_throw_errno (error, "writing to the sandbox's report socket");
+    }
+  sb_pidfd_signal (m->child_pidfd, m->child, TRUE, SIGKILL, NULL);
+  while (waitpid (m->child, NULL, 0) < 0 && errno == EINTR)
+    ;
+  m->reaped = TRUE;
+  return FALSE;
+}
+
 static gboolean
 start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int channel[2],
              const sigset_t *saved_mask, guint64 caller_caps, GError **error)
@@ -574,6 +635,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
     .join_fd = sb_enter_relay_sandbox_end (m->relay),
   };
   int cgroup_fd = m->cgroup != NULL ? sb_cgroup_clone_fd (m->cgroup) : -1;
+  gboolean born_in_cgroup;
   pid_t pid;
 
   sb_exec_prepare (&exec, plan);
@@ -585,7 +647,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   ctx.made_inside = sb_child_namespaces_made_inside (plan, ctx.created, ctx.outside_uid,
                                                      ctx.outside_gid);
   pid = clone_child (sb_landlock_in_place (m->landlock) ? 0 : clone_flags (cloned & ~ctx.made_inside),
-                     cgroup_fd);
+                     cgroup_fd, &born_in_cgroup);
 
   /* A user namespace that was only to be tried: go on without it. */
   if (pid < 0 && (cloned & SB_NS_USER) != 0 && (plan->unshare_try & SB_NS_USER) != 0
@@ -596,7 +658,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
       ctx.created = m->created;
       ctx.made_inside = sb_child_namespaces_made_inside (plan, ctx.created, ctx.outside_uid,
                                                          ctx.outside_gid);
-      pid = clone_child (clone_flags (cloned & ~ctx.made_inside), cgroup_fd);
+      pid = clone_child (clone_flags (cloned & ~ctx.made_inside), cgroup_fd, &born_in_cgroup);
     }
   m->existing = m->created & ~ctx.made_inside;
   if (pid < 0)
@@ -614,8 +676,17 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
       return FALSE;
     }
   if (pid == 0)
-    sb_child_run (&ctx);
+    {
+      /* Already in its v2 cgroup: nothing left to join. */
+      if (born_in_cgroup)
+        ctx.n_cgroup_fds = 0;
+      sb_child_run (&ctx);
+    }
   m->child = pid;
+  /* Not reaped before this: the pid is still our child's. */
+  m->child_pidfd = sb_pidfd_open (pid);
+  if (!map_child (m, channel[0], error))
+    return FALSE;
   if (plan->limits.timeout_us != 0)
     m->deadline = g_get_monotonic_time () + plan->limits.timeout_us;
   /* Else pid 1 will tell its pid (SB_MSG_INIT). */
@@ -654,6 +725,7 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
   pid_t parent = plan->host.parent;
   g_autoptr(SbCgroup) cgroup = NULL;
   g_autoptr(SbEnterRelay) relay = NULL;
+  g_autoptr(SbUserMap) usermap = NULL;
   guint64 caller_caps = 0;
   int channel[2];
   sigset_t signals, saved_mask;
@@ -670,6 +742,8 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
     .channel = -1,
     .signal_fd = -1,
     .parent_pidfd = -1,
+    .child_pidfd = -1,
+    .sandbox_pidfd = -1,
   };
 
   /* Before anything starts: a limit that cannot be had is refused. */
@@ -691,6 +765,10 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
   /* What root keeps by default: what it holds before joining anything. */
   if (!sb_caps_get_permitted (&caller_caps, error))
     return FALSE;
+  usermap = sb_usermap_prepare (plan, caller_caps, error);
+  if (usermap == NULL && sb_idmapping_wanted (&plan->idmapping))
+    return FALSE;
+  m.usermap = usermap;
   if (plan->die_with_parent)
     {
       if (!sb_launch_arm_parent_death (parent, error))
@@ -698,7 +776,7 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
       /* Also catches a caller whose thread that forked us ended while the
        * process lives on: the parent-death signal fires then too, the
        * pidfd not.  Either kills the sandbox. */
-      m.parent_pidfd = syscall (SYS_pidfd_open, parent, 0);
+      m.parent_pidfd = sb_pidfd_open (parent);
       if (m.parent_pidfd >= 0 && getppid () != parent)
         {
           g_clear_fd (&m.parent_pidfd, NULL);
@@ -770,6 +848,8 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
   g_clear_fd (&m.channel, NULL);
   g_clear_fd (&m.signal_fd, NULL);
   g_clear_fd (&m.parent_pidfd, NULL);
+  g_clear_fd (&m.child_pidfd, NULL);
+  g_clear_fd (&m.sandbox_pidfd, NULL);
 
   if (ok && m.child_error != NULL)
     {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/pidfd.h"
 #include "sandbox/reaper.h"
 
 /* The signals that end a foreground job: these go to every process. */
@@ -15,6 +16,23 @@ ends_a_job (int signo)
   return signo == SIGINT || signo == SIGTERM || signo == SIGHUP || signo == SIGQUIT;
 }
 
+/* Through the pidfd: a pid may name another process once the sandbox's
+ * is reaped. */
+static gboolean
+send (const SbSandboxTarget *target, int signo, const union sigval *value)
+{
+  return sb_pidfd_signal (target->pidfd, target->pid, target->pid_is_unreaped_child, signo, value) == 0
+         || errno == ESRCH;
+}
+
+gboolean
+sb_signals_send_to_target (const SbSandboxTarget *target, int signo, GError **error)
+{
+  if (!send (target, signo, NULL))
+    return sb_throw_errno (error, "sending signal %d to the sandbox", signo);
+  return TRUE;
+}
+
 gboolean
 sb_signals_send_to_sandbox (const SbSandboxTarget *target, int signo, GError **error)
 {
@@ -22,11 +40,11 @@ sb_signals_send_to_sandbox (const SbSandboxTarget *target, int signo, GError **e
     {
       union sigval value = { .sival_int = signo };
 
-      if (sigqueue (target->pid, sb_reaper_signal_all_request (), value) != 0)
+      if (!send (target, sb_reaper_signal_all_request (), &value))
         return sb_throw_errno (error, "sending signal %d to the sandbox", signo);
       return TRUE;
     }
-  if (kill (target->pid, signo) != 0)
+  if (!send (target, signo, NULL))
     return sb_throw_errno (error, "sending signal %d to the command", signo);
   return TRUE;
 }
@@ -42,7 +60,7 @@ sb_signals_relay (const SbSandboxTarget *target, const struct signalfd_siginfo *
   if (ends_a_job (signo))
     return sb_signals_send_to_sandbox (target, signo, error);
   /* SIGUSR1, SIGUSR2: the command's business; our pid 1 passes them on. */
-  if (kill (target->pid, signo) != 0)
+  if (!send (target, signo, NULL))
     return sb_throw_errno (error, "sending signal %d to the command", signo);
   return TRUE;
 }

@@ -18,6 +18,8 @@
 /* How the monitor reaches the sandbox's processes. */
 typedef struct {
   pid_t pid;        /* the sandbox's first process, as the monitor sees it */
+  int pidfd;        /* PID's pidfd, or -1: then PID is signalled only if... */
+  gboolean pid_is_unreaped_child;  /* ...it is our child, not reaped yet */
   gboolean reaper;  /* it is our pid 1 (sandbox/reaper.c), not the command */
 } SbSandboxTarget;
 
@@ -35,6 +37,10 @@ gboolean sb_signals_send_to_sandbox (const SbSandboxTarget *target, int signo, G
  * when the command did not get the terminal's foreground and there is no
  * --new-session), which already delivered it there; it is not sent
  * twice. */
+/* SIGNO to the target process alone (SIGKILL to pid 1 ends its pid
+ * namespace).  A target that is gone is no failure. */
+gboolean sb_signals_send_to_target (const SbSandboxTarget *target, int signo, GError **error);
+
 gboolean sb_signals_relay (const SbSandboxTarget *target, const struct signalfd_siginfo *si,
                            gboolean terminal_reached_sandbox, GError **error);
 

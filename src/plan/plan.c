@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include "base/error.h"
+#include "plan/sysctls.h"
 
 #include <sys/capability.h>
 
@@ -25,6 +26,7 @@ const SbNamespaceKind sb_namespace_kinds[SB_N_NAMESPACE_KINDS] = {
   { SB_NS_UTS, "uts", CLONE_NEWUTS },
   { SB_NS_CGROUP, "cgroup", CLONE_NEWCGROUP },
   { SB_NS_MNT, "mnt", CLONE_NEWNS },
+  { SB_NS_TIME, "time", CLONE_NEWTIME },
 };
 
 guint
@@ -71,6 +73,8 @@ sb_plan_new (SbPersonality personality)
   plan->warnings = g_ptr_array_new_with_free_func (g_free);
   plan->envp = g_new0 (char *, 1);
   sb_limits_init (&plan->limits);
+  sb_idmapping_init (&plan->idmapping);
+  plan->sysctls = sb_sysctls_new ();
 
   if (personality == SB_PERSONALITY_SANDBOX)
     {
@@ -110,6 +114,8 @@ sb_plan_free (SbPlan *plan)
   g_free (plan->file_label);
   g_ptr_array_unref (plan->warnings);
   sb_limits_clear (&plan->limits);
+  sb_idmapping_clear (&plan->idmapping);
+  g_array_unref (plan->sysctls);
   g_free (plan);
 }
 
@@ -133,6 +139,52 @@ has_definite_user_ns (const SbPlan *plan)
   return (plan->unshare & ~plan->unshare_try & SB_NS_USER) != 0;
 }
 
+/* A sysctl is written into the sandbox's own namespace, which must be
+ * one it makes for sure (not a "-try" one). */
+static gboolean
+validate_sysctls (const SbPlan *plan, GError **error)
+{
+  const SbSysctl *unowned = sb_sysctls_find_unowned (plan->sysctls,
+                                                     plan->unshare & ~plan->unshare_try);
+  const char *name;
+
+  if (unowned == NULL)
+    return TRUE;
+  name = sb_namespace_kinds[sb_namespace_index (unowned->ns)].name;
+  return sb_throw (error, SB_ERROR_INVALID, "--sysctl %s: the sandbox has no %s namespace of "
+                   "its own to set it in (add --unshare-%s%s)", unowned->key, name,
+                   unowned->ns == SB_NS_NET ? "net" : name,
+                   plan->personality == SB_PERSONALITY_SANDBOX ? ", or drop --share-*" : "");
+}
+
+/* The maps beyond one id are written into a user namespace of ours, and
+ * --uid/--gid must be among the ids they map. */
+static gboolean
+validate_idmapping (const SbPlan *plan, GError **error)
+{
+  const SbIdMapping *mapping = &plan->idmapping;
+
+  if (!sb_idmapping_wanted (mapping))
+    return TRUE;
+  if (plan->userns_fd >= 0)
+    return sb_throw (error, SB_ERROR_INVALID, "%s cannot be combined with --userns: the maps "
+                     "are written into a user namespace the sandbox makes", mapping->option);
+  if (plan->disable_userns)
+    return sb_throw (error, SB_ERROR_INVALID, "%s cannot be combined with --disable-userns, "
+                     "whose nested user namespace would map one id only", mapping->option);
+  if (!has_definite_user_ns (plan))
+    return sb_throw (error, SB_ERROR_INVALID, "%s requires --unshare-user", mapping->option);
+  if (mapping->users->len > 0 && plan->uid >= 0
+      && !sb_idranges_maps (mapping->users, (guint32) plan->uid))
+    return sb_throw (error, SB_ERROR_INVALID, "--uid %" G_GINT64_FORMAT " is not mapped by "
+                     "--map-users", plan->uid);
+  if (mapping->groups->len > 0 && plan->gid >= 0
+      && !sb_idranges_maps (mapping->groups, (guint32) plan->gid))
+    return sb_throw (error, SB_ERROR_INVALID, "--gid %" G_GINT64_FORMAT " is not mapped by "
+                     "--map-groups", plan->gid);
+  return TRUE;
+}
+
 /* bwrap's checks after parsing, with its texts, plus the ones our own
  * options need.  The order matters only for which message wins. */
 gboolean
@@ -153,6 +205,9 @@ sb_plan_validate (const SbPlan *plan, GError **error)
     return sb_throw (error, SB_ERROR_INVALID, "--userns-block-fd requires --unshare-user");
   if (plan->userns_block_fd >= 0 && plan->info_fd < 0)
     return sb_throw (error, SB_ERROR_INVALID, "--userns-block-fd requires --info-fd");
+
+  if (!validate_idmapping (plan, error) || !validate_sysctls (plan, error))
+    return FALSE;
 
   if (plan->uid != -1 && !has_user_ns (plan))
     return sb_throw (error, SB_ERROR_INVALID, "Specifying --uid requires --unshare-user or --userns");
@@ -354,6 +409,25 @@ dump_limits (GString *out, const SbLimits *limits)
     }
 }
 
+/* Only what was asked for: most plans map one id. */
+static void
+dump_idmapping (GString *out, const SbIdMapping *mapping)
+{
+  const struct { const char *key; const GArray *ranges; } sides[] = {
+    { "map-users", mapping->users },
+    { "map-groups", mapping->groups },
+  };
+
+  if (mapping->map_auto)
+    dump_bool (out, "map-auto", TRUE);
+  for (guint s = 0; s < G_N_ELEMENTS (sides); s++)
+    for (guint i = 0; i < sides[s].ranges->len; i++)
+      {
+        g_autofree char *text = sb_idrange_describe (&g_array_index (sides[s].ranges, SbIdRange, i));
+        dump_string (out, sides[s].key, text);
+      }
+}
+
 char *
 sb_plan_dump (const SbPlan *plan)
 {
@@ -373,6 +447,18 @@ sb_plan_dump (const SbPlan *plan)
   dump_bool (out, "assert-userns-disabled", plan->assert_userns_disabled);
   dump_int (out, "uid", plan->uid);
   dump_int (out, "gid", plan->gid);
+  dump_idmapping (out, &plan->idmapping);
+  if (plan->time_offsets.has_monotonic)
+    dump_int (out, "monotonic-offset-ns", plan->time_offsets.monotonic_ns);
+  if (plan->time_offsets.has_boottime)
+    dump_int (out, "boottime-offset-ns", plan->time_offsets.boottime_ns);
+  for (guint i = 0; i < plan->sysctls->len; i++)
+    {
+      const SbSysctl *sysctl = &g_array_index (plan->sysctls, SbSysctl, i);
+      g_autofree char *text = g_strdup_printf ("%s=%s", sysctl->key, sysctl->value);
+
+      dump_string (out, "sysctl", text);
+    }
   dump_string (out, "hostname", plan->hostname);
   dump_string (out, "name", plan->name);
   for (guint i = 0; i < plan->ops->len; i++)

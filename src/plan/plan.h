@@ -11,7 +11,9 @@
 #include <sys/types.h>
 
 #include "base/host.h"
+#include "plan/idranges.h"
 #include "plan/limits.h"
+#include "plan/timens.h"
 
 typedef enum {
   SB_PERSONALITY_SANDBOX, /* safer defaults, "sandbox:" prefix */
@@ -27,21 +29,23 @@ typedef enum {
   SB_NS_UTS = 1 << 4,
   SB_NS_CGROUP = 1 << 5,
   SB_NS_MNT = 1 << 6,    /* always created: never in unshare, named for the tables below */
+  SB_NS_TIME = 1 << 7,   /* --unshare-time (sandbox only, not in --unshare-all): made by the
+                            child after clone, its offsets written before anything enters */
 } SbNamespace;
 
-/* What the options can unshare. */
+/* What --unshare-all and the sandbox personality's defaults unshare. */
 #define SB_NS_ALL (SB_NS_USER | SB_NS_IPC | SB_NS_PID | SB_NS_NET | SB_NS_UTS | SB_NS_CGROUP)
 
 /* Every namespace once: its bit, its name under /proc/PID/ns/ and in
  * messages, its clone flag.  In bwrap's order (user, ipc, pid, net, uts,
- * cgroup), the mount namespace last. */
+ * cgroup), then the mount and time namespaces. */
 typedef struct {
   SbNamespace ns;
   const char *name;
   int clone_flag;
 } SbNamespaceKind;
 
-#define SB_N_NAMESPACE_KINDS 7
+#define SB_N_NAMESPACE_KINDS 8
 extern const SbNamespaceKind sb_namespace_kinds[SB_N_NAMESPACE_KINDS];
 
 /* The index of NS (one bit) in sb_namespace_kinds. */
@@ -123,6 +127,11 @@ typedef struct {
   gint64 uid;
   gint64 gid;
   char *hostname;               /* --hostname, needs the uts namespace */
+  GArray *sysctls;              /* of SbSysctl (plan/sysctls.h), --sysctl in order (both
+                                   personalities): each needs its namespace made */
+  SbTimeOffsets time_offsets;   /* --monotonic-offset, --boottime-offset (imply --unshare-time) */
+  SbIdMapping idmapping;        /* --map-auto, --map-users, --map-groups (both personalities):
+                                   maps written from outside; --uid/--gid default to 0 then */
 
   /* The filesystem, in command-line order. */
   GArray *ops;                  /* of SbMountOp */

@@ -101,10 +101,17 @@ sb_devfs_op_proc (SbRootfs *rootfs, const SbMountOp *op, GError **error)
       if (sb_mountapi_mount_fs (rootfs->api, "proc", NULL, SB_MOUNT_NOSUID | SB_MOUNT_NOEXEC | SB_MOUNT_NODEV, fd)
           != 0)
         {
+          /* The kernel's mount_too_revealing() rule; sharing the pid
+           * namespace makes --proc bind the caller's /proc, covers and all. */
           if (errno == EPERM)
             return sb_rootfs_throw_hint (error,
-                                         "the kernel refuses a new procfs while entries of the caller's /proc are "
-                                         "mounted over, as inside many containers",
+                                         plan->personality == SB_PERSONALITY_BWRAP
+                                           ? "the kernel refuses a new procfs while entries of the caller's /proc "
+                                             "are mounted over, as inside many containers; without --unshare-pid, "
+                                             "--proc binds the caller's /proc instead"
+                                           : "the kernel refuses a new procfs while entries of the caller's /proc "
+                                             "are mounted over, as inside many containers; with --share-pid, "
+                                             "--proc binds the caller's /proc instead",
                                          "Can't mount proc on %s", op->dest);
           return sb_rootfs_throw_mount (error, "Can't mount proc on %s", op->dest);
         }

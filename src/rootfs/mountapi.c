@@ -15,8 +15,6 @@
 #include "base/glib-compat.h"
 #include "rootfs/pathsafe.h"
 
-#define LEGACY_ENV "SANDBOX_TEST_LEGACY_MOUNT_API"
-
 struct SbMountApi {
   gboolean legacy;
   GPtrArray *host_mounts; /* legacy: sorted mount points of the host */
@@ -94,20 +92,25 @@ fd_path (int fd)
   return p;
 }
 
-gboolean
-sb_mountapi_legacy_requested (void)
+/* Whether the kernel itself answered: one older than the call says ENOSYS,
+ * a container's seccomp profile written before it ENOSYS or EPERM. */
+static gboolean
+kernel_answered (int result)
 {
-  return g_strcmp0 (g_getenv (LEGACY_ENV), "1") == 0;
+  return result == 0 || (errno != ENOSYS && errno != EPERM);
 }
 
+/* Each call the binds use, asked for nothing: an empty change succeeds,
+ * unknown flags are EINVAL.  open_tree and move_mount are Linux 5.2,
+ * mount_setattr 5.12; a filter may hide any of them. */
 static gboolean
 new_api_available (void)
 {
   struct mount_attr attr = { 0 };
 
-  /* Kernels older than 5.12 say ENOSYS; container seccomp profiles written
-   * before it say EPERM.  An empty change is a no-op that succeeds. */
-  return sys_mount_setattr (-1, "", AT_EMPTY_PATH, &attr) == 0 || (errno != ENOSYS && errno != EPERM);
+  return kernel_answered (sys_mount_setattr (-1, "", AT_EMPTY_PATH, &attr))
+         && kernel_answered (sys_open_tree (-1, "", ~0U))
+         && kernel_answered (sys_move_mount (-1, "", -1, "", ~0U));
 }
 
 static char *
@@ -211,13 +214,13 @@ sb_mountapi_join_options (const char *const *options)
 }
 
 SbMountApi *
-sb_mountapi_new (gboolean force_legacy, GError **error)
+sb_mountapi_new (GError **error)
 {
   g_autoptr (SbMountApi) api = g_new0 (SbMountApi, 1);
   g_autofree char *mountinfo = NULL;
 
   api->scratch_fd = -1;
-  api->legacy = force_legacy || !new_api_available ();
+  api->legacy = !new_api_available ();
   if (!api->legacy)
     return g_steal_pointer (&api);
 
@@ -383,9 +386,12 @@ legacy_add_flags_below (SbMountApi *api, const SbMountTree *tree, int top_fd, Sb
       const char *below = (const char *) api->host_mounts->pdata[i] + prefix_len;
       g_autofd int fd = -1;
 
-      /* Inside the tree, whatever the host changed since the snapshot. */
+      /* Inside the tree, whatever the host changed since the snapshot.
+       * EACCES: under a directory the caller may not search (another
+       * user's private mount, /run/user/UID/doc), which it cannot reach in
+       * the sandbox either; bwrap skips these too. */
       fd = sb_pathsafe_open (top_fd, below, O_PATH | O_NOFOLLOW, 0);
-      if (fd < 0 && errno == ENOENT)
+      if (fd < 0 && (errno == ENOENT || errno == EACCES))
         continue;
       if (fd < 0)
         return -1;

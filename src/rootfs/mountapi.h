@@ -13,11 +13,12 @@
  * mount(2) cannot set flags on a whole tree: the legacy backend binds onto a
  * scratch directory, remounts each submount, found in a snapshot of the host's
  * mount table taken once at the start (so the cost stays linear in the number
- * of ops), then moves the tree to its destination.
+ * of ops), then moves the tree to its destination.  A submount under a
+ * directory the caller may not search keeps its flags: nothing reaches it.
  *
- * Test hook: SANDBOX_TEST_LEGACY_MOUNT_API=1 in the environment selects the
- * legacy backend, and the userspace path walk of pathsafe.c, on any kernel.
- * Only the test suite sets it; the result is as safe, only slower. */
+ * The tests run the legacy backend inside a sandbox whose seccomp policy
+ * answers ENOSYS (or EPERM) for the new calls, as an old kernel or a
+ * container's profile does (tests/integration/sbouter.py). */
 #pragma once
 
 #include <glib.h>
@@ -41,13 +42,11 @@ typedef struct {
 
 #define SB_MOUNT_TREE_INIT { -1, FALSE, NULL }
 
-/* True when the test hook asks for the legacy backend. */
-gboolean sb_mountapi_legacy_requested (void);
-
-/* Chooses the backend: legacy when asked or when the kernel lacks
- * mount_setattr.  Must run while "/" is still the host's root: the legacy
- * backend reads the host's mount table here. */
-SbMountApi *sb_mountapi_new (gboolean force_legacy, GError **error);
+/* Chooses the backend: legacy when open_tree, move_mount or mount_setattr
+ * is missing (ENOSYS) or hidden (ENOSYS, EPERM).  Must run while "/" is
+ * still the host's root: the legacy backend reads the host's mount table
+ * here. */
+SbMountApi *sb_mountapi_new (GError **error);
 void sb_mountapi_free (SbMountApi *api);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbMountApi, sb_mountapi_free)
 

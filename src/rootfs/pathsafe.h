@@ -23,8 +23,8 @@ int sb_pathsafe_open (int root_fd, const char *path, int flags, mode_t mode);
  * directory, or -1 with errno set (ENOTDIR when a component is not one). */
 int sb_pathsafe_mkdirs (int root_fd, const char *path, mode_t mode);
 
-/* Selects the userspace walk even when openat2 exists, so that the tests can
- * run both (SANDBOX_TEST_LEGACY_MOUNT_API does this for the whole tool). */
+/* Selects the userspace walk even when openat2 exists, so that the unit
+ * tests can run both (the integration tests hide openat2 with seccomp). */
 void sb_pathsafe_set_fallback (gboolean fallback);
 
 /* bwrap's rule for missing parents of a destination created with PERMS

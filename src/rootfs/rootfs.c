@@ -250,13 +250,10 @@ run_ops (SbRootfs *rootfs, GError **error)
 static gboolean
 prepare (SbRootfs *rootfs, GError **error)
 {
-  gboolean legacy = sb_mountapi_legacy_requested ();
-
   if (mount (NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0)
     return sb_throw_errno (error, "Failed to make / slave");
 
-  sb_pathsafe_set_fallback (legacy);
-  rootfs->api = sb_mountapi_new (legacy, error);
+  rootfs->api = sb_mountapi_new (error);
   return rootfs->api != NULL;
 }
 
@@ -301,10 +298,11 @@ may_reuse_host_root (const SbRootfs *rootfs)
   struct statx root, above;
 
   /* child.c writes to the host's /proc through an fd opened before the
-   * build for these (a sysctl, the exec label): on R, a read-only bind would
-   * apply to it too, as it does not to the general path's clone. */
+   * build for these (a sysctl, the exec label, the maps of the nested user
+   * namespace that --sysctl may need, the time namespace's offsets): on R, a read-only bind would apply
+   * to it too, as it does not to the general path's clone. */
   if (plan->ops->len == 0 || sb_mountapi_is_legacy (rootfs->api) || plan->disable_userns
-      || plan->exec_label != NULL)
+      || plan->exec_label != NULL || plan->sysctls->len > 0 || (plan->unshare & SB_NS_TIME) != 0)
     return FALSE;
   first = sb_plan_op (plan, 0);
   if (first->kind != SB_OP_BIND || g_strcmp0 (first->source, "/") != 0 || strcmp (first->dest, "/") != 0)

@@ -26,7 +26,10 @@ void
 sb_msg_clear (SbMsg *msg)
 {
   g_clear_error (&msg->error);
+  if (msg->fd >= 0)
+    close (msg->fd);
   memset (msg, 0, sizeof *msg);
+  msg->fd = -1;
 }
 
 gboolean
@@ -47,13 +50,34 @@ sb_channel_open (int fds[2], GError **error)
 }
 
 static gboolean
-send_wire (int fd, const Wire *wire)
+send_wire (int fd, const Wire *wire, int passed_fd)
 {
-  size_t len = G_STRUCT_OFFSET (Wire, text) + strlen (wire->text) + 1;
+  union {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } control;
+  struct iovec iov = {
+    .iov_base = (void *) wire,
+    .iov_len = G_STRUCT_OFFSET (Wire, text) + strlen (wire->text) + 1,
+  };
+  struct msghdr hdr = { .msg_iov = &iov, .msg_iovlen = 1 };
   ssize_t n;
 
+  if (passed_fd >= 0)
+    {
+      struct cmsghdr *c;
+
+      memset (&control, 0, sizeof control);
+      hdr.msg_control = control.buf;
+      hdr.msg_controllen = sizeof control.buf;
+      c = CMSG_FIRSTHDR (&hdr);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (c), &passed_fd, sizeof passed_fd);
+    }
   do
-    n = send (fd, wire, len, MSG_NOSIGNAL);
+    n = sendmsg (fd, &hdr, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
   return n >= 0;
 }
@@ -63,7 +87,15 @@ sb_channel_send (int fd, SbMsgType type, int value)
 {
   Wire wire = { .type = type, .value = value };
 
-  return send_wire (fd, &wire);
+  return send_wire (fd, &wire, -1);
+}
+
+gboolean
+sb_channel_send_fd (int fd, SbMsgType type, int passed_fd)
+{
+  Wire wire = { .type = type };
+
+  return send_wire (fd, &wire, passed_fd);
 }
 
 gboolean
@@ -81,7 +113,7 @@ sb_channel_send_error (int fd, const GError *error)
         wire.code = SB_ERROR_SETUP;
     }
   g_strlcpy (wire.text, error->message, sizeof wire.text);
-  return send_wire (fd, &wire);
+  return send_wire (fd, &wire, -1);
 }
 
 SbChannelResult
@@ -89,7 +121,7 @@ sb_channel_recv (int fd, SbMsg *msg, GError **error)
 {
   Wire wire;
   union {
-    char buf[CMSG_SPACE (sizeof (struct ucred))];
+    char buf[CMSG_SPACE (sizeof (struct ucred)) + CMSG_SPACE (sizeof (int))];
     struct cmsghdr align;
   } control;
   struct iovec iov = { .iov_base = &wire, .iov_len = sizeof wire };
@@ -102,6 +134,7 @@ sb_channel_recv (int fd, SbMsg *msg, GError **error)
   ssize_t n;
 
   memset (msg, 0, sizeof *msg);
+  msg->fd = -1;
   do
     n = recvmsg (fd, &hdr, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
@@ -114,13 +147,6 @@ sb_channel_recv (int fd, SbMsg *msg, GError **error)
       sb_throw_errno (error, "reading the sandbox's report socket");
       return SB_CHANNEL_FAILED;
     }
-  if ((size_t) n <= G_STRUCT_OFFSET (Wire, text) || (hdr.msg_flags & MSG_TRUNC) != 0)
-    {
-      sb_throw (error, SB_ERROR_SETUP, "malformed report from the sandbox (%zd bytes)", n);
-      return SB_CHANNEL_FAILED;
-    }
-  wire.text[MIN ((size_t) n - G_STRUCT_OFFSET (Wire, text), sizeof wire.text - 1)] = '\0';
-
   for (struct cmsghdr *c = CMSG_FIRSTHDR (&hdr); c != NULL; c = CMSG_NXTHDR (&hdr, c))
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS
         && c->cmsg_len >= CMSG_LEN (sizeof (struct ucred)))
@@ -129,6 +155,17 @@ sb_channel_recv (int fd, SbMsg *msg, GError **error)
         memcpy (&cred, CMSG_DATA (c), sizeof cred);
         msg->pid = cred.pid;
       }
+    else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS
+             && c->cmsg_len >= CMSG_LEN (sizeof (int)) && msg->fd < 0)
+      memcpy (&msg->fd, CMSG_DATA (c), sizeof msg->fd);
+
+  if ((size_t) n <= G_STRUCT_OFFSET (Wire, text) || (hdr.msg_flags & MSG_TRUNC) != 0)
+    {
+      sb_msg_clear (msg);
+      sb_throw (error, SB_ERROR_SETUP, "malformed report from the sandbox (%zd bytes)", n);
+      return SB_CHANNEL_FAILED;
+    }
+  wire.text[MIN ((size_t) n - G_STRUCT_OFFSET (Wire, text), sizeof wire.text - 1)] = '\0';
 
   msg->type = wire.type;
   msg->value = wire.value;

@@ -23,6 +23,7 @@ typedef enum {
                        or a signal killed it */
   SB_MSG_REPORTED,  /* from the monitor: --info-fd and --json-status-fd are written */
   SB_MSG_STOPPED,   /* from pid 1: the command, which holds the terminal, stopped */
+  SB_MSG_MAPPED,    /* from the monitor: it wrote the maps of --map-* (monitor/usermap.h) */
 } SbMsgType;
 
 typedef struct {
@@ -30,6 +31,7 @@ typedef struct {
   pid_t pid;        /* the sender, in the receiver's pid namespace; 0 if unknown */
   int value;        /* SB_MSG_EXITED: the wait(2) status; SB_MSG_STOPPED: the signal */
   GError *error;    /* SB_MSG_ERROR: owned by the message */
+  int fd;           /* SB_MSG_INIT: the sender's pidfd, or -1; owned by the message */
 } SbMsg;
 
 void sb_msg_clear (SbMsg *msg);
@@ -40,6 +42,8 @@ gboolean sb_channel_open (int fds[2], GError **error);
 /* Both return FALSE with errno set when the monitor is gone. */
 gboolean sb_channel_send (int fd, SbMsgType type, int value);
 gboolean sb_channel_send_error (int fd, const GError *error);
+/* The same with PASSED_FD attached (none when -1). */
+gboolean sb_channel_send_fd (int fd, SbMsgType type, int passed_fd);
 
 typedef enum {
   SB_CHANNEL_MESSAGE, /* *msg is filled */
@@ -48,7 +52,7 @@ typedef enum {
   SB_CHANNEL_FAILED,  /* *error is set */
 } SbChannelResult;
 
-/* Reads one message. */
+/* Reads one message (msg->fd -1 when none came). */
 SbChannelResult sb_channel_recv (int fd, SbMsg *msg, GError **error);
 
 /* Whether the command waits for SB_MSG_REPORTED before it goes on: with

@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "sandbox/caps.h"
@@ -20,12 +21,16 @@
 #include "sandbox/diag.h"
 #include "base/error.h"
 #include "sandbox/exec.h"
+#include "sandbox/fds.h"
 #include "base/glib-compat.h"
 #include "sandbox/idmap.h"
 #include "sandbox/join.h"
 #include "sandbox/loopback.h"
+#include "base/pidfd.h"
 #include "sandbox/reaper.h"
 #include "sandbox/rlimits.h"
+#include "plan/sysctls.h"
+#include "sandbox/sysctl.h"
 #include "sandbox/terminal.h"
 #include "rootfs/rootfs.h"
 
@@ -33,6 +38,7 @@ typedef struct {
   const SbChildContext *ctx;
   const SbPlan *plan;
   int proc_fd;       /* the host's /proc, still reachable after pivot_root */
+  int fd_dir;        /* pid 1's /proc/self/fd, where close_range is missing */
   pid_t parent;      /* what getppid() must return; 0 when the parent is not visible */
   GArray *lock_fds;  /* of int, held by pid 1 */
   guint64 bounding_left;  /* what the bounding set may still hold */
@@ -89,6 +95,15 @@ wait_on_fd (int fd)
     ;
 }
 
+/* Closes every fd from 3 up but KEEP_FD (-1 for none). */
+static gboolean
+close_all_inherited (const Child *c, int keep_fd, GError **error)
+{
+  int fd_dir;
+
+  return sb_fds_prepare_close (c->proc_fd, &fd_dir, error) && sb_fds_close_except (&keep_fd, 1, fd_dir, error);
+}
+
 /* --pidns with --unshare-pid: a pid namespace can only be created as a
  * child of the one we live in, and the clone put us in the --pidns one as
  * an ordinary process.  Create it here; the forked child is its pid 1 and
@@ -114,6 +129,10 @@ enter_nested_pid_ns (Child *c, GError **error)
       return TRUE;
     }
 
+  /* Nothing inherited stays open here for as long as the sandbox lives:
+   * an --info-fd reader waits for its EOF. */
+  if (!close_all_inherited (c, c->ctx->channel, error))
+    return FALSE;
   close (c->ctx->channel);
   while (waitpid (pid, &status, 0) < 0)
     if (errno != EINTR)
@@ -149,13 +168,24 @@ wanted_gid (const Child *c)
   return wanted_id (c->plan->gid, c->ctx->outside_gid);
 }
 
-/* devpts can only be mounted with uid and gid 0 mapped: then the setup
- * runs as 0 in our user namespace, and the command in a nested one that
- * maps 0 to the requested ids, as bwrap does. */
+/* The IPC namespace's sysctls are writable by its root alone
+ * (ipc_permissions in the kernel), whatever our capabilities. */
+static gboolean
+has_ipc_sysctls (const SbPlan *plan)
+{
+  return (sb_sysctls_namespaces (plan->sysctls) & SB_NS_IPC) != 0;
+}
+
+/* devpts can only be mounted with uid and gid 0 mapped, and the IPC
+ * sysctls written by 0: then the setup runs as 0 in our user namespace,
+ * and the command in a nested one that maps 0 to the requested ids, as
+ * bwrap does for devpts. */
 static gboolean
 root_for_setup (const SbPlan *plan, SbNamespace created, guint32 outside_uid, guint32 outside_gid)
 {
-  return (created & SB_NS_USER) != 0 && plan_has_op (plan, SB_OP_DEV)
+  /* Maps from outside (--map-*) always map 0. */
+  return (created & SB_NS_USER) != 0 && (plan_has_op (plan, SB_OP_DEV) || has_ipc_sysctls (plan))
+         && !sb_idmapping_wanted (&plan->idmapping)
          && (wanted_id (plan->uid, outside_uid) != 0 || wanted_id (plan->gid, outside_gid) != 0);
 }
 
@@ -185,18 +215,22 @@ needs_nested_userns (const Child *c)
  * in it, after the setup (make_namespaces_inside), rather than by clone.
  * Not the ipc namespace that a --mqueue mounts during the setup, nor any
  * with --userns-block-fd: the reports, which name them, are written
- * before the maps. */
+ * before the maps; nor those a --sysctl is for, written before the rootfs
+ * (set_up). */
 SbNamespace
 sb_child_namespaces_made_inside (const SbPlan *plan, SbNamespace created, guint32 outside_uid,
                                  guint32 outside_gid)
 {
   SbNamespace inside = SB_NS_NET | SB_NS_UTS;
+  /* Always here (enter_time_namespace): its offsets must be written
+   * before any process enters it, which clone's child would. */
+  SbNamespace time = created & SB_NS_TIME;
 
   if (!nested_userns (plan, created, outside_uid, outside_gid) || plan->userns_block_fd >= 0)
-    return 0;
+    return time;
   if (!plan_has_op (plan, SB_OP_MQUEUE))
     inside |= SB_NS_IPC;
-  return created & inside;
+  return (created & inside & ~sb_sysctls_namespaces (plan->sysctls)) | time;
 }
 
 static gboolean
@@ -234,6 +268,47 @@ setup_gid (const Child *c)
   return needs_root_for_setup (c) ? 0 : wanted_gid (c);
 }
 
+/* To UID and GID, keeping the capabilities until they are set for the
+ * command. */
+static gboolean
+change_ids (const Child *c, uid_t uid, gid_t gid, GError **error)
+{
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
+    return sb_throw_errno (error, "keeping capabilities across the id switch");
+  if (setresgid (gid, gid, gid) != 0)
+    return sb_throw_errno (error, "switching to gid %u", (guint) gid);
+  if (setresuid (uid, uid, uid) != 0)
+    return sb_throw_errno (error, "switching to uid %u", (guint) uid);
+  if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0)
+    return sb_throw_errno (error, "resetting keep-capabilities");
+  /* A uid change empties the effective set; the steps left need it. */
+  if (!sb_caps_raise_effective (error))
+    return FALSE;
+  return arm_parent_death (c, error);
+}
+
+/* --map-*: the monitor writes the maps (newuidmap) and says so.  We are
+ * then whatever the caller's ids map to, maybe nothing: become --uid and
+ * --gid before the setup creates files, without the caller's
+ * supplementary groups, which the full gid map lets us drop (podman does
+ * too). */
+static gboolean
+await_maps (const Child *c, GError **error)
+{
+  SbMsg msg = { 0 };
+
+  if (sb_channel_recv (c->ctx->channel, &msg, NULL) != SB_CHANNEL_MESSAGE
+      || msg.type != SB_MSG_MAPPED)
+    _exit (1);
+  if (c->plan->userns_block_fd >= 0)
+    wait_on_fd (c->plan->userns_block_fd);
+  /* newgidmap denies setgroups when it maps the caller's gid alone (no
+   * --map-auto nor --map-groups): the groups stay then, as with one-line maps. */
+  if (setgroups (0, NULL) != 0 && errno != EPERM)
+    return sb_throw_errno (error, "dropping the supplementary groups");
+  return change_ids (c, (uid_t) c->plan->uid, (gid_t) c->plan->gid, error);
+}
+
 static gboolean
 map_outer_userns (const Child *c, GError **error)
 {
@@ -246,6 +321,8 @@ map_outer_userns (const Child *c, GError **error)
 
   if ((c->ctx->created & SB_NS_USER) == 0)
     return TRUE;
+  if (sb_idmapping_wanted (&c->plan->idmapping))
+    return await_maps (c, error);
   /* An outside helper (newuidmap) writes the maps meanwhile. */
   if (c->plan->userns_block_fd >= 0)
     {
@@ -270,11 +347,11 @@ set_up_namespaces (const Child *c, SbNamespace which, GError **error)
 }
 
 /* The namespaces the nested user namespace is to own (ctx->made_inside),
- * made just after it, set up, and named to the monitor for the reports. */
+ * made just after it and set up. */
 static gboolean
 make_namespaces_inside (const Child *c, GError **error)
 {
-  SbNamespace inside = c->ctx->made_inside;
+  SbNamespace inside = c->ctx->made_inside & ~SB_NS_TIME;
   int flags = ((inside & SB_NS_NET) ? CLONE_NEWNET : 0) | ((inside & SB_NS_UTS) ? CLONE_NEWUTS : 0)
               | ((inside & SB_NS_IPC) ? CLONE_NEWIPC : 0);
 
@@ -282,10 +359,37 @@ make_namespaces_inside (const Child *c, GError **error)
     return TRUE;
   if (unshare (flags) != 0)
     return sb_throw_errno (error, "creating the namespaces of the nested user namespace");
-  if (!set_up_namespaces (c, inside, error))
-    return FALSE;
-  if (sb_channel_command_waits (c->plan) && !sb_channel_send (c->ctx->channel, SB_MSG_NAMESPACES, 0))
-    _exit (1);
+  return set_up_namespaces (c, inside, error);
+}
+
+/* --unshare-time: a time namespace is entered by the children of the
+ * process that made it, once its offsets are written; we enter it
+ * ourselves, so that pid 1 is in it too and reports it. */
+static gboolean
+enter_time_namespace (const Child *c, GError **error)
+{
+  g_autofree char *offsets = sb_time_offsets_format (&c->plan->time_offsets);
+  g_autofd int ns_fd = -1;
+
+  if ((c->ctx->created & SB_NS_TIME) == 0)
+    return TRUE;
+  if (unshare (CLONE_NEWTIME) != 0)
+    return sb_throw_errno (error, "--unshare-time: creating the time namespace (Linux 5.6 and "
+                           "later have them)");
+  if (offsets != NULL)
+    {
+      g_autofd int fd = openat (c->proc_fd, "self/timens_offsets", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+
+      if (fd < 0 || write (fd, offsets, strlen (offsets)) != (ssize_t) strlen (offsets))
+        return sb_throw_errno (error, "%s",
+                               errno == ERANGE
+                                 ? "--monotonic-offset, --boottime-offset: the clock in the "
+                                   "sandbox would go below 0"
+                                 : "writing the time namespace's offsets");
+    }
+  ns_fd = openat (c->proc_fd, "self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+  if (ns_fd < 0 || setns (ns_fd, CLONE_NEWTIME) != 0)
+    return sb_throw_errno (error, "entering the time namespace");
   return TRUE;
 }
 
@@ -321,6 +425,12 @@ enter_final_userns (Child *c, GError **error)
       if (!write_maps (c, &map, error) || !arm_parent_death (c, error) || !make_namespaces_inside (c, error))
         return FALSE;
     }
+  if (!enter_time_namespace (c, error))
+    return FALSE;
+  /* The monitor names these in the reports too. */
+  if (c->ctx->made_inside != 0 && sb_channel_command_waits (plan)
+      && !sb_channel_send (c->ctx->channel, SB_MSG_NAMESPACES, 0))
+    _exit (1);
 
   if (plan->userns2_fd >= 0)
     {
@@ -337,8 +447,8 @@ enter_final_userns (Child *c, GError **error)
 }
 
 /* With --userns, the joined namespace may map the caller to another id
- * than --uid/--gid ask for: switch, keeping the capabilities until they
- * are set for the command.  (In a namespace of ours the maps did it.) */
+ * than --uid/--gid ask for: switch.  (In a namespace of ours the maps did
+ * it.) */
 static gboolean
 switch_ids (Child *c, GError **error)
 {
@@ -347,18 +457,7 @@ switch_ids (Child *c, GError **error)
 
   if ((c->ctx->created & SB_NS_USER) != 0 || (getuid () == uid && getgid () == gid))
     return TRUE;
-  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
-    return sb_throw_errno (error, "keeping capabilities across the id switch");
-  if (setresgid (gid, gid, gid) != 0)
-    return sb_throw_errno (error, "switching to gid %u", (guint) gid);
-  if (setresuid (uid, uid, uid) != 0)
-    return sb_throw_errno (error, "switching to uid %u", (guint) uid);
-  if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0)
-    return sb_throw_errno (error, "resetting keep-capabilities");
-  /* A uid change empties the effective set; the steps left need it. */
-  if (!sb_caps_raise_effective (error))
-    return FALSE;
-  return arm_parent_death (c, error);
+  return change_ids (c, uid, gid, error);
 }
 
 static void
@@ -433,34 +532,6 @@ set_exec_label (const Child *c, GError **error)
   return TRUE;
 }
 
-static int
-compare_fds (const void *a, const void *b)
-{
-  return *(const int *) a - *(const int *) b;
-}
-
-/* Closes every fd from 3 up but those in KEEP (sorted in place). */
-static gboolean
-close_fds_except (int *keep, guint n_keep, GError **error)
-{
-  unsigned int from = 3;
-
-  qsort (keep, n_keep, sizeof (int), compare_fds);
-  for (guint i = 0; i <= n_keep; i++)
-    {
-      unsigned int to;
-
-      if (i < n_keep && (keep[i] < 0 || (unsigned int) keep[i] < from))
-        continue;
-      to = i < n_keep ? (unsigned int) keep[i] - 1 : ~0U;
-      if (to >= from && close_range (from, to, 0) != 0)
-        return sb_throw_errno (error, "closing inherited fds");
-      if (i < n_keep)
-        from = keep[i] + 1;
-    }
-  return TRUE;
-}
-
 /* Whether pid 1 exits as soon as the command does, which kills every
  * other process of its pid namespace.  Without a pid namespace of ours it
  * stays the reaper of the orphans, however long they live. */
@@ -504,7 +575,7 @@ run_pid1 (Child *c, pid_t command)
       sb_throw_errno (&error, "becoming the sandbox's reaper");
       goto out;
     }
-  if (!close_fds_except ((int *) keep->data, keep->len, &error)
+  if (!sb_fds_close_except ((int *) keep->data, keep->len, g_steal_fd (&c->fd_dir), &error)
       || !sb_caps_drop_bounding (c->bounding_left, &error)
       || !sb_caps_apply (c->pid1_guard, 0, FALSE, &error) || !arm_parent_death (c, &error)
       || !sb_rlimits_apply (&c->plan->limits, &error)
@@ -668,6 +739,8 @@ prepare_pid1 (Child *c, GError **error)
   if (!sb_caps_get_permitted (&held, error))
     return FALSE;
   c->pid1_guard = sb_caps_ptrace_guard (held, c->ctx->command_caps);
+  if (!sb_fds_prepare_close (c->proc_fd, &c->fd_dir, error))
+    return FALSE;
   if (c->pid1_guard == 0
       || (c->ctx->command_caps & (G_GUINT64_CONSTANT (1) << CAP_SYS_PTRACE)) != 0)
     return scrub_caller_environment (c, error);
@@ -708,6 +781,29 @@ open_proc (Child *c, GError **error)
   return TRUE;
 }
 
+/* --sysctl of the network and IPC namespaces, as root of them for the IPC
+ * ones: with --map-* we are already --uid, and 0 is mapped to become it
+ * for the writes. */
+static gboolean
+write_sysctls (const Child *c, GError **error)
+{
+  uid_t euid = geteuid ();
+  gboolean become_root = euid != 0 && has_ipc_sysctls (c->plan);
+  gboolean ok;
+
+  if (become_root && seteuid (0) != 0)
+    return sb_throw_errno (error, "--sysctl: becoming uid 0 of the sandbox for its IPC sysctls");
+  ok = sb_sysctls_write (c->proc_fd, c->plan->sysctls, SB_NS_NET | SB_NS_IPC, error);
+  if (!become_root)
+    return ok;
+  /* Leaving 0 for good would empty the permitted set, and leaving it at
+   * all empties the effective one: the steps left need both. */
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0 || seteuid (euid) != 0
+      || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0)
+    return ok ? sb_throw_errno (error, "switching back to uid %u", (guint) euid) : FALSE;
+  return ok && sb_caps_raise_effective (error);
+}
+
 static gboolean
 set_up (Child *c, GError **error)
 {
@@ -715,31 +811,46 @@ set_up (Child *c, GError **error)
 
   if (!arm_parent_death (c, error))
     return FALSE;
+  if (!open_proc (c, error))
+    return FALSE;
   if (c->ctx->nested_pid_ns)
     {
       if (!enter_nested_pid_ns (c, error))
         return FALSE;
-      /* Only there is our pid not the one clone returned to the monitor. */
-      if (!sb_channel_send (c->ctx->channel, SB_MSG_INIT, 0))
+      /* Only there is our pid not the one clone returned to the monitor,
+       * and only a pidfd lets it signal us without hitting another
+       * process that got the pid after we were reaped (none on Linux
+       * before 5.3: the monitor then signals the relay). */
+      g_autofd int pidfd = sb_pidfd_open (getpid ());
+
+      if (!sb_channel_send_fd (c->ctx->channel, SB_MSG_INIT, pidfd))
         _exit (1);
     }
 
-  if (!open_proc (c, error))
-    return FALSE;
+  /* Before the namespaces of ours are made inside a nested user namespace
+   * (whose root we are not) and the rootfs: they are not with sysctls. */
   if (!map_outer_userns (c, error)
-      || !set_up_namespaces (c, c->ctx->created & ~c->ctx->made_inside, error))
+      || !set_up_namespaces (c, c->ctx->created & ~c->ctx->made_inside, error)
+      || !write_sysctls (c, error))
     return FALSE;
 
   /* In place, the host's tree is the sandbox's, as Landlock lets it be seen. */
   if (!sb_landlock_in_place (c->ctx->landlock) && !sb_rootfs_build (plan, c->proc_fd, error))
     return FALSE;
 
-  if (!enter_final_userns (c, error) || !switch_ids (c, error))
+  /* The limits of the user namespace the command will be in. */
+  if (!enter_final_userns (c, error) || !switch_ids (c, error)
+      || !sb_sysctls_write (c->proc_fd, plan->sysctls, SB_NS_USER, error))
     return FALSE;
 
   protect_plan_fds (plan);
   if (needs_pid1 (c) && !take_locks (c, error))
-    return FALSE;
+    {
+      /* bwrap's message stands alone; ours says which option failed. */
+      if (plan->personality == SB_PERSONALITY_SANDBOX)
+        g_prefix_error (error, "--lock-file: ");
+      return FALSE;
+    }
   if (plan->new_session && setsid () == (pid_t) -1)
     return sb_throw_errno (error, "setsid");
   if (!set_exec_label (c, error) || !prepare_command (c, error))
@@ -750,7 +861,7 @@ set_up (Child *c, GError **error)
   return TRUE;
 }
 
-/* The sandbox's cgroups (v1), joined first: every process of the sandbox
+/* The sandbox's cgroups (v1, or v2 without CLONE_INTO_CGROUP), joined first: every process of the sandbox
  * is born into them. */
 static gboolean
 join_cgroups (const SbChildContext *ctx, GError **error)
@@ -772,6 +883,7 @@ sb_child_run (const SbChildContext *ctx)
     .ctx = ctx,
     .plan = ctx->plan,
     .proc_fd = -1,
+    .fd_dir = -1,
     .lock_fds = g_array_new (FALSE, FALSE, sizeof (int)),
   };
   pid_t command, pid1;

@@ -30,6 +30,7 @@ sb_exec_prepare (SbExecPrep *prep, const SbPlan *plan)
     {
       add_dir (prep, plan->chdir_path);
       prep->dir_required = TRUE;
+      prep->dir_failure = plan->personality == SB_PERSONALITY_BWRAP ? "" : "--chdir: ";
     }
   else
     {
@@ -78,7 +79,7 @@ sb_exec_enter_cwd (SbExecPrep *prep, GError **error)
           return TRUE;
         }
     }
-  return sb_throw_errno (error, "Can't chdir to %s", prep->dirs[0]);
+  return sb_throw_errno (error, "%sCan't chdir to %s", prep->dir_failure, prep->dirs[0]);
 }
 
 void

@@ -18,6 +18,8 @@ typedef struct {
   const char *dirs[SB_EXEC_MAX_DIRS];   /* where to try to go, in order */
   char *pwd_entries[SB_EXEC_MAX_DIRS];  /* "PWD=DIR" for each */
   gboolean dir_required;    /* --chdir: the one directory must be entered */
+  const char *dir_failure;  /* what an error entering it starts with: "--chdir: "
+                               under the sandbox personality, "" under bwrap's */
 } SbExecPrep;
 
 /* Fills PREP for PLAN (and the caller's working directory in its host

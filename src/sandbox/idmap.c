@@ -39,21 +39,40 @@ write_proc_file (int proc_fd, const char *pid, const char *name, const char *tex
   return TRUE;
 }
 
+/* bwrap's order, so that a refused namespace fails on the uid map with the
+ * message callers know.  Kernels before 3.19 have no setgroups file and
+ * need no "deny". */
+static gboolean
+write_maps (int proc_fd, const char *pid, const char *uid_map, const char *gid_map,
+            gboolean deny_setgroups, GError **error)
+{
+  int errsv = 0;
+
+  if (!write_proc_file (proc_fd, pid, "uid_map", uid_map, &errsv))
+    return sb_throw_errno_value (error, errsv, "setting up uid map");
+  if (deny_setgroups && !write_proc_file (proc_fd, pid, "setgroups", "deny\n", &errsv)
+      && errsv != ENOENT)
+    return sb_throw_errno_value (error, errsv, "error writing to setgroups");
+  if (!write_proc_file (proc_fd, pid, "gid_map", gid_map, &errsv))
+    return sb_throw_errno_value (error, errsv, "setting up gid map");
+  return TRUE;
+}
+
 gboolean
 sb_idmap_write (int proc_fd, const char *pid, const SbIdMap *map, GError **error)
 {
   g_autofree char *uid_line = sb_idmap_format (map->uid_inside, map->uid_outside);
   g_autofree char *gid_line = sb_idmap_format (map->gid_inside, map->gid_outside);
-  int errsv = 0;
 
-  /* bwrap's order, so that a refused namespace fails on the uid map with
-   * the message callers know.  Kernels before 3.19 have no setgroups file
-   * and need no "deny". */
-  if (!write_proc_file (proc_fd, pid, "uid_map", uid_line, &errsv))
-    return sb_throw_errno_value (error, errsv, "setting up uid map");
-  if (!write_proc_file (proc_fd, pid, "setgroups", "deny\n", &errsv) && errsv != ENOENT)
-    return sb_throw_errno_value (error, errsv, "error writing to setgroups");
-  if (!write_proc_file (proc_fd, pid, "gid_map", gid_line, &errsv))
-    return sb_throw_errno_value (error, errsv, "setting up gid map");
-  return TRUE;
+  return write_maps (proc_fd, pid, uid_line, gid_line, TRUE, error);
+}
+
+gboolean
+sb_idmap_write_ranges (int proc_fd, const char *pid, const GArray *uids, const GArray *gids,
+                       GError **error)
+{
+  g_autofree char *uid_map = sb_idranges_format (uids);
+  g_autofree char *gid_map = sb_idranges_format (gids);
+
+  return write_maps (proc_fd, pid, uid_map, gid_map, FALSE, error);
 }

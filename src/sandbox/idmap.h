@@ -4,6 +4,8 @@
 #include <glib.h>
 #include <sys/types.h>
 
+#include "plan/idranges.h"
+
 /* One id inside the namespace for one id of its parent: all an unprivileged
  * caller may write (after denying setgroups for the gid map). */
 typedef struct {
@@ -21,3 +23,9 @@ char *sb_idmap_format (guint32 inside, guint32 outside);
  * are bwrap's ("setting up uid map: Permission denied"), which callers
  * match. */
 gboolean sb_idmap_write (int proc_fd, const char *pid, const SbIdMap *map, GError **error);
+
+/* Writes the whole maps UIDS and GIDS (of SbIdRange) of /proc/PID, leaving
+ * setgroups allowed: only a writer with CAP_SETUID and CAP_SETGID over the
+ * namespace's parent may (the monitor run by root, for --map-users). */
+gboolean sb_idmap_write_ranges (int proc_fd, const char *pid, const GArray *uids,
+                                const GArray *gids, GError **error);

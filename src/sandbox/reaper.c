@@ -69,6 +69,16 @@ signal_all (const SbReaper *reaper, int signo, gboolean command_alive)
     kill (reaper->command, signo);
 }
 
+/* The command's orphans are ours before it is a zombie: once it is reaped,
+ * none can come. */
+static gboolean
+has_children (void)
+{
+  siginfo_t info;
+
+  return waitid (P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
 /* Reaps every exited child and reports the command's stops.  Returns
  * FALSE once no child is left, or once the command is gone when
  * stop_with_command. */
@@ -99,15 +109,18 @@ reap (const SbReaper *reaper, GArray *joined, int *command_status)
           continue;
         }
       *command_status = sb_reaper_exit_status (status);
-      /* Told to stop, we exit with the command's status, which kills the
-       * rest of the pid namespace: the monitor learns both when it reaps
-       * us, but for the signal that killed the command, which the exit
-       * status cannot tell from an exit code.  Otherwise we stay while
-       * other processes of the sandbox live, holding --sync-fd and the
-       * locks, and the monitor exits now, as bwrap's does. */
-      if (!reaper->stop_with_command || WIFSIGNALED (status))
+      /* Told to stop, or left alone, we exit with the command's status
+       * (which kills the rest of a pid namespace of ours): the monitor
+       * learns both when it reaps us, after --sync-fd and the locks are
+       * released, but for the signal that killed the command, which the
+       * exit status cannot tell from an exit code.  Otherwise we stay
+       * while other processes of the sandbox live, holding --sync-fd and
+       * the locks, and the monitor exits now, as bwrap's does. */
+      gboolean last = reaper->stop_with_command || !has_children ();
+
+      if (!last || WIFSIGNALED (status))
         sb_channel_send (reaper->channel, SB_MSG_EXITED, status);
-      if (reaper->stop_with_command)
+      if (last)
         return FALSE;
     }
 }

@@ -14,6 +14,7 @@ plus the helpers below (sh, proc_status, caps, Personality, HostState...).
 
 import ctypes
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -23,7 +24,8 @@ __all__ = [
     'SANDBOX', 'BWRAP', 'SYSTEM_BWRAP', 'IS_ROOT', 'USR', 'BWRAP_USR',
     'MERGED_USR_LINKS', 'USR_NODEV', 'BWRAP_USR_NODEV', 'run', 'sh', 'usr_for', 'ok', 'proc_status',
     'cap_fields', 'id_map', 'Personality', 'PERSONALITIES', 'SB', 'BW',
-    'HostState', 'children_of_us', 'reap_orphans', 'wait_for', 'which_in_usr',
+    'HostState', 'children_of_us', 'descendants', 'reap_orphans', 'wait_for', 'wait_exited',
+    'blocked_reading', 'which_in_usr',
 ]
 
 
@@ -139,12 +141,20 @@ class Personality:
         return sh(script, opts, prog=self.path,
                   root=self.usr if root is None else root, **kw)
 
+    def error(self, option, text):
+        """The line an error TEXT about OPTION gets: bwrap's text as it is,
+        ours after the option's name."""
+        if self.prefix == BW_PREFIX:
+            return '%s %s' % (self.prefix, text)
+        return '%s %s: %s' % (self.prefix, option, text)
+
     def __repr__(self):
         return self.name
 
 
+BW_PREFIX = 'bwrap:'
 SB = Personality('sandbox', SANDBOX, USR, 'sandbox:')
-BW = Personality('bwrap', BWRAP, BWRAP_USR, 'bwrap:')
+BW = Personality('bwrap', BWRAP, BWRAP_USR, BW_PREFIX)
 PERSONALITIES = [SB, BW]
 
 
@@ -207,6 +217,72 @@ def wait_for(predicate, timeout=10.0, interval=0.05):
         time.sleep(interval)
 
 
+def descendants(pids):
+    """Pids of every descendant of the processes PIDS (host view), from the
+    parent links in /proc."""
+    children = {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            ppid = _stat_fields(int(entry))[2]
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], list(pids)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def wait_exited(pids, timeout=10.0):
+    """Waits on a pidfd of each of PIDS (readable once the process has
+    exited, reaped or not) for at most TIMEOUT seconds; returns the pids
+    still running then ([] when all exited)."""
+    pidfds = {}
+    for pid in pids:
+        try:
+            pidfds[os.pidfd_open(pid)] = pid
+        except ProcessLookupError:
+            pass
+    try:
+        deadline = time.monotonic() + timeout
+        waiting = set(pidfds)
+        while waiting:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            ready, _, _ = select.select(list(waiting), [], [], left)
+            waiting -= set(ready)
+        return sorted(pidfds[fd] for fd in waiting)
+    finally:
+        for fd in pidfds:
+            os.close(fd)
+
+
+def blocked_reading(root_pid, fd):
+    """Pid of a descendant of ROOT_PID that sleeps in a system call on its
+    copy of FD (the pipe, FIFO or socket that FD is in this process), as
+    /proc/PID/syscall shows it (its first argument, the fd number there);
+    None when there is none."""
+    want = os.fstat(fd)
+    for pid in descendants([root_pid]):
+        try:
+            if _stat_fields(pid)[1] != 'S':
+                continue
+            with open('/proc/%d/syscall' % pid) as f:
+                fields = f.read().split()
+            their_fd = int(fields[1], 16)
+            st = os.stat('/proc/%d/fd/%d' % (pid, their_fd))
+        except (OSError, ValueError, IndexError):
+            continue
+        if (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino):
+            return pid
+    return None
+
+
 def _tmp_entries():
     """Entries of /tmp owned by us, minus the test framework's own."""
     me = os.geteuid()
@@ -261,7 +337,7 @@ class HostState:
         if new_tmp:
             # Other programs of ours (a compiler run by a concurrent build)
             # make short-lived files there: a leak is what stays.
-            time.sleep(1.0)
+            wait_for(lambda: not new_tmp & _tmp_entries(), timeout=2.0)
             new_tmp = sorted(new_tmp & _tmp_entries())
         if new_tmp:
             problems.append('new entries in /tmp: %r' % new_tmp)

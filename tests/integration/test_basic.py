@@ -116,7 +116,7 @@ def test_personality_follows_argv0_basename(tmp_path):
 def test_prefix_of_messages(tool):
     r = tool.run(['--frobnicate'])
     assert r.returncode == 1
-    assert r.stderr.startswith(tool.prefix + ' '), r.stderr
+    assert r.stderr == tool.prefix + ' Unknown option --frobnicate\n', r.stderr
 
 
 def test_personality_objects_are_distinct():
@@ -135,8 +135,8 @@ def test_command_starting_with_dashes_after_double_dash(tool):
     # After --, "--weird" is the command, not an option.
     r = tool.run(tool.usr + ['--', '--sbtest-weird-command'])
     assert r.returncode == 1
-    assert 'Unknown option' not in r.stderr
-    assert '--sbtest-weird-command' in r.stderr
+    assert r.stderr.startswith('%s execvp --sbtest-weird-command: %s'
+                               % (tool.prefix, os.strerror(2))), r.stderr
 
 
 def test_command_arguments_are_not_options(tool):

@@ -120,6 +120,7 @@ def test_cap_add_is_effective(tool, dev):
     script = '%s link set lo mtu 1300 && echo changed' % ip
     r = tool.sh(script, base, root=_root(tool, dev))
     assert r.returncode != 0 and 'changed' not in r.stdout
+    assert r.stderr == 'RTNETLINK answers: Operation not permitted\n', r.stderr
     r = tool.sh(script, base + ['--cap-add', 'CAP_NET_ADMIN'], root=_root(tool, dev))
     assert ok(r) == 'changed\n'
 

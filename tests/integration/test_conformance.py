@@ -864,17 +864,6 @@ def _env(tmp):
     return {k: v.replace('{tmp}', tmp) for k, v in BASE_ENV.items()}
 
 
-def _wait_output(proc, needle, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if needle in b''.join(proc.out):
-            return True
-        if proc.poll() is not None:
-            return needle in b''.join(proc.out)
-        time.sleep(0.02)
-    return False
-
-
 def _eof_within(fd, timeout):
     """True if FD (a pipe read end) reaches EOF within TIMEOUT seconds."""
     deadline = time.monotonic() + timeout
@@ -911,8 +900,12 @@ def scenario_block_fd(prog, tmp, extra):
     proc = Proc([prog] + ROOT + extra + ['--block-fd', '3', '/bin/sh', '-c', 'echo started'],
                 _env(tmp), fds={3: BlockPipe()})
     try:
-        time.sleep(1.0)
-        result = {'exited before the byte': proc.poll() is not None,
+        # Ready: a process of the sandbox sleeps reading the block fd.
+        blocked = sbtest.wait_for(
+            lambda: sbtest.blocked_reading(proc.pid, proc.specs[3][0]) or proc.poll() is not None,
+            timeout=15.0)
+        result = {'ready': bool(blocked) and proc.poll() is None,
+                  'exited before the byte': proc.poll() is not None,
                   'output before the byte': b''.join(proc.out).decode()}
         os.write(proc.specs[3][0], b'x')
         result['exit'] = proc.wait(20)
@@ -930,7 +923,7 @@ def scenario_sync_fd(prog, tmp, extra):
                 _env(tmp), fds={3: Hold()}, keep_stdin=True)
     sync_r = proc.specs[3][0]
     try:
-        result = {'ready': _wait_output(proc, b'ready')}
+        result = {'ready': proc.wait_output(b'ready')}
         result['sync fd open while running'] = _is_open_now(sync_r)
         os.write(proc.stdin, b'go\n')
         result['exit'] = proc.wait(20)
@@ -984,7 +977,7 @@ def scenario_lock_file(prog, tmp, extra, names=('lk',)):
                 ['/bin/sh', '-c', 'echo ready; read x'],
                 _env(tmp), keep_stdin=True)
     try:
-        result = {'ready': _wait_output(proc, b'ready')}
+        result = {'ready': proc.wait_output(b'ready')}
         for n in names:
             state, pid = _lock_state(os.path.join(tmp, 'rw', n))
             result['%s while running' % n] = state
@@ -1009,7 +1002,7 @@ def scenario_parent_death(prog, tmp, extra):
     proc = Proc(argv, _env(tmp), fds={5: Hold()})
     alive_r = proc.specs[5][0]
     try:
-        result = {'ready': _wait_output(proc, b'ready')}
+        result = {'ready': proc.wait_output(b'ready')}
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
         result['sandbox gone within 5s of its parent'] = _eof_within(alive_r, 5.0)
@@ -1027,7 +1020,7 @@ def scenario_signal_tool(prog, tmp, extra, sig, script='echo ready; sleep 30; ex
                 _env(tmp), fds={5: Hold()})
     alive_r = proc.specs[5][0]
     try:
-        result = {'ready': _wait_output(proc, b'ready')}
+        result = {'ready': proc.wait_output(b'ready')}
         os.kill(proc.pid, sig)
         status = proc.wait(10)
         result['tool exit'] = status
@@ -1050,7 +1043,7 @@ def scenario_join(prog, tmp, outer, inner):
                                           'echo ready; read x'],
                  _env(tmp), fds={3: Collect()}, keep_stdin=True)
     try:
-        result = {'ready': _wait_output(first, b'ready')}
+        result = {'ready': first.wait_output(b'ready')}
         child = _read_json_object(first.specs[3][0])['child-pid']
         fds = {}
         args = []

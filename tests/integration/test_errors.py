@@ -1,9 +1,16 @@
 """Every error path: one line naming the problem, exit 1, nothing left behind."""
 
+import ctypes
+import errno
+import fcntl
 import os
+import platform
 import re
+import select
+import socket
 import struct
 import subprocess
+import threading
 
 import pytest
 
@@ -26,6 +33,10 @@ def elf_interpreter(path):
             p_filesz, = struct.unpack_from('<Q', data, off + 32)
             return data[p_offset:p_offset + p_filesz].rstrip(b'\0').decode()
     return None
+
+
+ENOENT_TEXT = os.strerror(2)
+EACCES_TEXT = os.strerror(13)
 
 
 def assert_error(tool, r, *needles):
@@ -78,7 +89,14 @@ def test_no_arguments_at_all(tool):
     r = tool.run([])
     assert r.returncode == 1
     assert r.stdout == ''
-    assert 'usage' in r.stderr.lower()
+    if tool is BW:
+        # bwrap's usage text, naming the program as it was called.
+        assert r.stderr.startswith('usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n\n'
+                                   % tool.path), r.stderr
+        assert '--ro-bind SRC DEST' in r.stderr
+    else:
+        assert r.stderr == ('sandbox: no COMMAND given: usage: sandbox [OPTIONS...] [--] '
+                            'COMMAND [ARGS...] (sandbox --help lists the options)\n'), r.stderr
     before.assert_unchanged()
 
 
@@ -191,19 +209,36 @@ def test_output_to_a_full_or_closed_stdout_fails(tool, args, stdout):
     assert r.stderr == '%s writing to standard output: %s\n' % (tool.prefix, errno_text)
 
 
-@pytest.mark.parametrize('args,needle', [
-    (['--perms', '0700', '--ro-bind', '/usr', '/usr', 'true'], '--perms'),
-    (['--perms', '9999', '--dir', '/x', 'true'], '--perms'),
-    (['--perms', '0700', '--perms', '0700', '--dir', '/x', 'true'], '--perms'),
-    (['--size', '0', '--tmpfs', '/t', 'true'], '--size'),
-    (['--size', 'lots', '--tmpfs', '/t', 'true'], '--size'),
-    (['--size', '1024', '--dir', '/t', 'true'], '--size'),
-    (['--uid', 'abc', 'true'], 'abc'),
-    (['--cap-add', 'CAP_BOGUS', 'true'], 'CAP_BOGUS'),
-    (['--chmod', 'rwx', '/x', 'true'], '--chmod'),
+@pytest.mark.parametrize('args, option, text', [
+    (['--perms', '0700', '--ro-bind', '/usr', '/usr', 'true'], '--perms',
+     '--perms must be followed by an option that creates a file'),
+    (['--perms', '9999', '--dir', '/x', 'true'], '--perms',
+     '--perms takes an octal argument <= 07777'),
+    (['--perms', '0700', '--perms', '0700', '--dir', '/x', 'true'], '--perms',
+     '--perms given twice for the same action'),
+    (['--size', '0', '--tmpfs', '/t', 'true'], '--size',
+     '--size takes a non-zero number of bytes'),
+    (['--size', 'lots', '--tmpfs', '/t', 'true'], '--size',
+     '--size takes a non-zero number of bytes'),
+    (['--size', '1024', '--dir', '/t', 'true'], '--size', '--size must be followed by --tmpfs'),
+    (['--uid', 'abc', 'true'], '--uid', 'Invalid uid: abc'),
+    (['--gid', '-1', 'true'], '--gid', 'Invalid gid: -1'),
+    (['--chmod', 'rwx', '/x', 'true'], '--chmod', '--chmod takes an octal argument <= 07777'),
 ])
-def test_bad_values(tool, args, needle):
-    run_failing(tool, args, needle)
+def test_bad_values(tool, args, option, text):
+    # A text that starts with the option's name is the same under both.
+    line = run_failing(tool, args)
+    if text.startswith(option + ' '):
+        assert line == '%s %s' % (tool.prefix, text), line
+    else:
+        assert line == tool.error(option, text), line
+
+
+def test_unknown_capability(tool):
+    line = run_failing(tool, ['--cap-add', 'CAP_BOGUS', 'true'])
+    assert line == ('bwrap: unknown cap: CAP_BOGUS' if tool is BW else
+                    'sandbox: --cap-add: unknown capability "CAP_BOGUS" (a name of '
+                    'capabilities(7), e.g. CAP_NET_BIND_SERVICE, or ALL)'), line
 
 
 @pytest.mark.parametrize('args,needle', [
@@ -220,57 +255,175 @@ def test_bwrap_uid_requires_userns():
 
 
 def test_sandbox_share_pid_with_as_pid_1_fails():
-    run_failing(SB, SB.usr + ['--share-pid', '--as-pid-1', 'true'], '--as-pid-1')
+    line = run_failing(SB, SB.usr + ['--share-pid', '--as-pid-1', 'true'])
+    assert line == 'sandbox: Specifying --as-pid-1 requires --unshare-pid', line
 
 
 # -- setup errors ----------------------------------------------------------------
 
-def test_missing_bind_source(tool, tmp_path):
+@pytest.mark.parametrize('option', ['--bind', '--ro-bind', '--dev-bind'])
+def test_missing_bind_source(tool, tmp_path, option):
     missing = str(tmp_path / 'does-not-exist')
-    run_failing(tool, tool.usr + ['--bind', missing, '/x', 'true'],
-                missing, 'No such file or directory')
-
-
-@pytest.mark.parametrize('option', ['--ro-bind', '--dev-bind'])
-def test_missing_source_other_binds(tool, tmp_path, option):
-    missing = str(tmp_path / 'does-not-exist')
-    run_failing(tool, tool.usr + [option, missing, '/x', 'true'], missing)
+    line = run_failing(tool, tool.usr + [option, missing, '/x', 'true'])
+    assert line == tool.error(option, "Can't find source path %s: %s" % (missing, ENOENT_TEXT))
 
 
 def test_missing_chdir(tool):
-    run_failing(tool, tool.usr + ['--chdir', '/nonexistent-dir', 'true'], '/nonexistent-dir')
+    line = run_failing(tool, tool.usr + ['--chdir', '/nonexistent-dir', 'true'])
+    assert line == tool.error('--chdir', "Can't chdir to /nonexistent-dir: %s" % ENOENT_TEXT)
 
 
 def test_chmod_missing_path(tool):
-    run_failing(tool, tool.usr + ['--chmod', '0700', '/nonexistent-path', 'true'],
-                '/nonexistent-path')
+    line = run_failing(tool, tool.usr + ['--chmod', '0700', '/nonexistent-path', 'true'])
+    assert line == tool.error('--chmod',
+                              "Can't chmod 0700 /nonexistent-path: %s" % ENOENT_TEXT)
 
 
 def test_remount_ro_missing_path(tool):
-    run_failing(tool, tool.usr + ['--remount-ro', '/nonexistent-path', 'true'],
-                '/nonexistent-path')
+    line = run_failing(tool, tool.usr + ['--remount-ro', '/nonexistent-path', 'true'])
+    assert line == tool.error('--remount-ro',
+                              "Can't remount readonly on /nonexistent-path: %s" % ENOENT_TEXT)
 
 
 def test_bind_file_onto_directory_fails_cleanly(tool, tmp_path):
     f = tmp_path / 'file'
     f.write_text('x')
-    run_failing(tool, tool.usr + ['--bind', str(f), '/usr', 'true'])
+    line = run_failing(tool, tool.usr + ['--bind', str(f), '/usr', 'true'])
+    assert line == tool.error('--bind', "Can't create file at /usr: %s" % os.strerror(21))
 
 
 def test_failure_after_many_ops_leaves_nothing(tool, tmp_path):
     # Late failure: after binds, tmpfs and dirs were made.
+    missing = str(tmp_path / 'missing')
     args = tool.usr + ['--bind', str(tmp_path), '/data', '--tmpfs', '/t', '--dir', '/t/d',
-                       '--bind', str(tmp_path / 'missing'), '/late', 'true']
-    run_failing(tool, args, str(tmp_path / 'missing'))
+                       '--bind', missing, '/late', 'true']
+    line = run_failing(tool, args)
+    assert line == tool.error('--bind', "Can't find source path %s: %s" % (missing, ENOENT_TEXT))
     assert os.listdir(tmp_path) == []
+
+
+class FailingMkdirat:
+    """Runs a program under a seccomp filter that hands every mkdirat(2) to
+    this process (SECCOMP_RET_USER_NOTIF), which fails the ones whose last
+    path component is NAME with EACCES and lets the others go on: a failure
+    that no file system state of a fresh tmpfs can cause.  x86_64 only."""
+
+    NR_MKDIRAT, NR_SECCOMP = 258, 317
+    AUDIT_ARCH_X86_64 = 0xc000003e
+    NOTIF_RECV, NOTIF_SEND = 0xc0502100, 0xc0182101
+    NOTIF_SIZE = 80        # struct seccomp_notif
+    FLAG_CONTINUE = 1      # SECCOMP_USER_NOTIF_FLAG_CONTINUE
+
+    def __init__(self, name):
+        if platform.machine() != 'x86_64':
+            pytest.skip('the mkdirat filter is written for x86_64 system call numbers')
+        self.name = os.fsencode(name)
+        self.refused = []
+        self.ours, self.theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.listener = None
+
+    def _filter(self):
+        insn = struct.Struct('HBBI')
+        code = b''.join(insn.pack(*i) for i in (
+            (0x20, 0, 0, 4),                        # A = arch
+            (0x15, 0, 3, self.AUDIT_ARCH_X86_64),   # other arch: allow
+            (0x20, 0, 0, 0),                        # A = nr
+            (0x15, 0, 1, self.NR_MKDIRAT),          # other call: allow
+            (0x06, 0, 0, 0x7fc00000),               # SECCOMP_RET_USER_NOTIF
+            (0x06, 0, 0, 0x7fff0000)))              # SECCOMP_RET_ALLOW
+        return code
+
+    def install_in_child(self):
+        """preexec_fn: the filter in the child, its listener fd sent back."""
+        libc = ctypes.CDLL(None, use_errno=True)
+        code = ctypes.create_string_buffer(self._filter())
+        prog = struct.pack('HxxxxxxP', len(code.raw) // 8, ctypes.addressof(code))
+        prog_buf = ctypes.create_string_buffer(prog)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:        # PR_SET_NO_NEW_PRIVS
+            os._exit(126)
+        fd = libc.syscall(self.NR_SECCOMP, 1, 8, prog_buf)  # SET_MODE_FILTER, NEW_LISTENER
+        if fd < 0:
+            os._exit(126)
+        socket.send_fds(self.theirs, [b'l'], [fd])
+        os.close(fd)
+
+    def _path(self, pid, address):
+        with open('/proc/%d/mem' % pid, 'rb', buffering=0) as mem:
+            data = os.pread(mem.fileno(), 4096 - address % 4096, address)
+        return data.split(b'\0', 1)[0]
+
+    def _answer(self, notification):
+        request, pid = struct.unpack_from('QI', notification)
+        address = struct.unpack_from('Q', notification, 40)[0]   # data.args[1]
+        try:
+            path = self._path(pid, address)
+        except OSError:
+            path = b''
+        if os.path.basename(path) == self.name:
+            self.refused.append(path)
+            answer = struct.pack('QqiI', request, 0, -errno.EACCES, 0)
+        else:
+            answer = struct.pack('QqiI', request, 0, 0, self.FLAG_CONTINUE)
+        try:
+            fcntl.ioctl(self.listener, self.NOTIF_SEND, answer)
+        except OSError:
+            pass    # the caller is gone
+
+    def _serve(self):
+        poller = select.poll()
+        poller.register(self.listener, select.POLLIN)
+        while True:
+            events = poller.poll()
+            if events and events[0][1] & select.POLLHUP:
+                return      # no process under the filter is left
+            notification = bytearray(self.NOTIF_SIZE)
+            try:
+                fcntl.ioctl(self.listener, self.NOTIF_RECV, notification, True)
+            except OSError:
+                continue    # the caller died meanwhile
+            self._answer(notification)
+
+    def run(self, argv):
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, preexec_fn=self.install_in_child)
+        self.theirs.close()
+        try:
+            _, fds, _, _ = socket.recv_fds(self.ours, 16, 1)
+        finally:
+            self.ours.close()
+        if not fds:
+            proc.kill()
+            proc.communicate()
+            pytest.skip('a seccomp user-notification filter could not be installed')
+        self.listener = fds[0]
+        server = threading.Thread(target=self._serve, daemon=True)
+        server.start()
+        try:
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        server.join(10)
+        os.close(self.listener)
+        return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+def test_dev_pts_directory_error_names_the_directory(tool):
+    # bwrap says "devpts" where it means the directory pts: kept under its
+    # name, ours names the directory and the option.
+    before = HostState()
+    failing = FailingMkdirat('pts')
+    r = failing.run([tool.path] + tool.usr + ['true'])
+    assert failing.refused == [b'pts'], failing.refused
+    text = "Can't create /dev/%s: %s" % ('devpts' if tool is BW else 'pts', EACCES_TEXT)
+    assert assert_error(tool, r) == tool.error('--dev', text)
+    before.assert_unchanged()
 
 
 # -- exec errors ---------------------------------------------------------------------
 # Under the bwrap personality an exec failure is exactly bwrap's line (callers
 # match it); under sandbox the line goes on with an explanation.
-
-ENOENT_TEXT = os.strerror(2)
-EACCES_TEXT = os.strerror(13)
 
 
 def assert_exec_line(tool, line, program, strerror):
@@ -293,6 +446,10 @@ def test_absolute_program_not_found(tool):
                        '/usr/bin/sbtest-no-such-program')
     if tool is BW:
         assert_exec_line(tool, line, '/usr/bin/sbtest-no-such-program', ENOENT_TEXT)
+    else:
+        assert line == ('sandbox: execvp /usr/bin/sbtest-no-such-program: %s '
+                        '(/usr/bin/sbtest-no-such-program does not exist in the sandbox)'
+                        % ENOENT_TEXT), line
 
 
 def test_program_not_executable(tool, tmp_path):
@@ -308,6 +465,8 @@ def test_program_is_a_directory(tool):
     line = run_failing(tool, tool.usr + ['/usr'], '/usr')
     if tool is BW:
         assert_exec_line(tool, line, '/usr', EACCES_TEXT)
+    else:
+        assert line == 'sandbox: execvp /usr: %s (/usr is a directory)' % EACCES_TEXT, line
 
 
 def test_missing_elf_interpreter(tool):
@@ -340,9 +499,8 @@ def test_level_prefix(tool, tmp_path):
     missing = str(tmp_path / 'missing')
     r = tool.run(['--level-prefix'] + tool.usr + ['--bind', missing, '/x', 'true'])
     assert r.returncode == 1
-    lines = r.stderr.splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith('<3>' + tool.prefix + ' '), lines[0]
+    text = "Can't find source path %s: %s" % (missing, ENOENT_TEXT)
+    assert r.stderr == '<3>%s\n' % tool.error('--bind', text), r.stderr
 
 
 def test_level_prefix_on_warning(tool):
@@ -364,7 +522,8 @@ def test_error_does_not_leave_a_partial_command_run(tool, tmp_path):
     r = tool.run(tool.usr + ['--bind', str(tmp_path), '/data',
                              '--chdir', '/nonexistent-dir',
                              'sh', '-c', 'touch /data/ran'])
-    assert r.returncode == 1
+    assert_error(tool, r)
+    assert r.stderr == tool.error('--chdir', "Can't chdir to /nonexistent-dir: %s\n" % ENOENT_TEXT)
     assert os.listdir(tmp_path) == []
 
 

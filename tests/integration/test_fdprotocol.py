@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from sbtest import SB, ok, reap_orphans, run, wait_for
+from sbtest import SB, blocked_reading, ok, reap_orphans, run, wait_for
 
 MAX_ARGS = 9000
 NAMESPACES = ('cgroup', 'ipc', 'mnt', 'net', 'pid', 'uts')
@@ -496,15 +496,17 @@ def test_json_status_no_exit_code_when_exec_fails(tool, tmp_path):
     assert len(status) <= 1
 
 
-@pytest.mark.parametrize('failure', [['--chdir', '/nonexistent'],
-                                     ['--remount-ro', '/nonexistent'],
-                                     ['--bind', '{tmp}/missing', '/mnt']],
-                         ids=['chdir', 'remount-ro', 'bind-missing'])
-def test_json_status_no_exit_code_when_setup_fails(tool, tmp_path, failure):
+@pytest.mark.parametrize('failure, text', [
+    (['--chdir', '/nonexistent'], "Can't chdir to /nonexistent"),
+    (['--remount-ro', '/nonexistent'], "Can't remount readonly on /nonexistent"),
+    (['--bind', '{tmp}/missing', '/mnt'], "Can't find source path {tmp}/missing"),
+], ids=['chdir', 'remount-ro', 'bind-missing'])
+def test_json_status_no_exit_code_when_setup_fails(tool, tmp_path, failure, text):
     opts = [a.replace('{tmp}', str(tmp_path)) for a in failure]
     r, status, info = run_with_status(tool, tmp_path, opts, 'echo ran')
     assert (r.returncode, r.stdout) == (1, '')
-    assert r.stderr.startswith(tool.prefix)
+    text = '%s: %s' % (text.replace('{tmp}', str(tmp_path)), os.strerror(errno.ENOENT))
+    assert r.stderr == tool.error(failure[0], text) + '\n', r.stderr
     assert not [s for s in status if 'exit-code' in s], status
     assert len(status) <= 1
 
@@ -524,10 +526,11 @@ def test_block_fd_blocks_until_a_byte(tool, tmp_path, pidns):
                                 pass_fds=(r,), close_fds=True)
         os.close(r)
         try:
-            # Setup takes milliseconds; a command that was not held back would
-            # have made the marker long before this.
-            assert not wait_for(marker.exists, timeout=1.0), 'ran before the byte'
+            # Held back: a process of the sandbox sleeps reading the block fd.
+            assert wait_for(lambda: blocked_reading(proc.pid, w) or proc.poll() is not None,
+                            timeout=20), 'nothing of the sandbox reads the block fd'
             assert proc.poll() is None, proc.communicate()
+            assert not marker.exists(), 'ran before the byte'
             os.write(w, b'x')
             out, err = proc.communicate(timeout=20)
         finally:
@@ -562,10 +565,9 @@ def test_sync_fd_open_while_running_closed_after(tool, pidns):
             # From here only the sandbox holds the read end.
             os.close(r)
         with sandbox:
+            # The command runs (its line came) and waits for us.
             sandbox.read_line()
-            for _ in range(3):
-                assert not write_fails_with_epipe(w), 'sync fd closed while the sandbox runs'
-                time.sleep(0.1)
+            assert not write_fails_with_epipe(w), 'sync fd closed while the sandbox runs'
             status, out, err = sandbox.release()
         assert (status, err) == (0, '')
         assert wait_for(lambda: write_fails_with_epipe(w), timeout=5.0), \

@@ -1,5 +1,6 @@
 """How the new root is built: both mount backends (the new mount API and the
-mount(2) fallback, forced with SANDBOX_TEST_LEGACY_MOUNT_API=1), destinations
+mount(2) fallback, taken inside an outer sandbox that hides the new calls:
+sbouter.py), destinations
 that must stay inside the new root even against a racing symlink swap, host
 sources resolved as the caller sees them, --bind-fd identity; bwrap's modes for
 missing parents and bwrap's mountinfo for the root and --bind-data files."""
@@ -13,19 +14,8 @@ import time
 
 import pytest
 
+from sbouter import backend, backends  # noqa: F401  (fixtures)
 from sbtest import BW, BWRAP, IS_ROOT, MERGED_USR_LINKS, SB, HostState, ok, run
-
-LEGACY_ENV = 'SANDBOX_TEST_LEGACY_MOUNT_API'
-
-
-@pytest.fixture(params=['new-api', 'legacy'])
-def backend_env(request):
-    """The environment selecting one mount backend."""
-    env = dict(os.environ)
-    env.pop(LEGACY_ENV, None)
-    if request.param == 'legacy':
-        env[LEGACY_ENV] = '1'
-    return env
 
 
 def mounts_inside(out):
@@ -39,21 +29,21 @@ def mounts_inside(out):
 
 # -- both backends ------------------------------------------------------------
 
-def test_ro_bind_is_read_only_on_every_visible_submount(backend_env):
-    out = ok(SB.sh('cat /proc/self/mountinfo', ['--ro-bind', '/', '/host'],
-                   root=SB.usr_nodev, env=backend_env))
+def test_ro_bind_is_read_only_on_every_visible_submount(backend):
+    out = ok(backend.sb.sh('cat /proc/self/mountinfo', ['--ro-bind', '/', '/host'],
+                           root=SB.usr_nodev))
     below = {mp: opts for mp, opts in mounts_inside(out).items()
              if mp == '/host' or mp.startswith('/host/')}
     assert '/host' in below
     for mp, opts in below.items():
         # The new API reaches hidden (over-mounted) copies too; mount(2)
         # can only reach what a path leads to, as bwrap.
-        if backend_env.get(LEGACY_ENV) and mp in ('/host/dev/shm', '/host/dev/pts'):
+        if backend.legacy and mp in ('/host/dev/shm', '/host/dev/pts'):
             continue
         assert {'ro', 'nosuid', 'nodev'} <= opts, (mp, opts)
 
 
-def test_ops_work_with_either_backend(backend_env, tmp_path):
+def test_ops_work_with_either_backend(backend, tmp_path):
     layer = tmp_path / 'layer'
     layer.mkdir()
     (layer / 'f').write_text('lower\n')
@@ -61,14 +51,14 @@ def test_ops_work_with_either_backend(backend_env, tmp_path):
     os.write(wr, b'data\n')
     os.close(wr)
     try:
-        out = ok(SB.sh(
+        out = ok(backend.sb.sh(
             'cat /bd /ov/f; echo new > /ov/g; cat /ov/g; stat -c %a /bd /t; '
             'readlink /l; test -c /dev/null && echo dev; touch /ro/x 2>/dev/null || echo ro',
             ['--perms', '0640', '--ro-bind-data', str(rd), '/bd',
              '--overlay-src', str(layer), '--tmp-overlay', '/ov',
              '--perms', '0700', '--tmpfs', '/t', '--symlink', 'target', '/l',
              '--tmpfs', '/ro', '--remount-ro', '/ro'],
-            env=backend_env, pass_fds=(rd,)))
+            pass_fds=(rd,)))
     finally:
         os.close(rd)
     assert out == 'data\nlower\nnew\n640\n700\ntarget\ndev\nro\n'
@@ -76,7 +66,7 @@ def test_ops_work_with_either_backend(backend_env, tmp_path):
     assert os.listdir(layer) == ['f']
 
 
-def test_many_binds_are_quick(backend_env, tmp_path):
+def test_many_binds_are_quick(backend, tmp_path):
     # Each op costs the same however many came before (no mountinfo parse
     # per op): 2000 binds in a few seconds at worst, bwrap needs ~10 s.
     src = tmp_path / 'src'
@@ -85,7 +75,7 @@ def test_many_binds_are_quick(backend_env, tmp_path):
     for i in range(2000):
         opts += ['--ro-bind', str(src), '/b/%d' % i]
     start = time.monotonic()
-    ok(SB.sh('test -d /b/1999', opts, root=SB.usr_nodev, env=backend_env))
+    ok(backend.sb.sh('test -d /b/1999', opts, root=SB.usr_nodev))
     assert time.monotonic() - start < 8
 
 
@@ -98,7 +88,7 @@ def _swapper(a, b, stop):
         libc.renameat2(at_fdcwd, a, at_fdcwd, b, rename_exchange)
 
 
-def test_symlink_swapped_under_destination_stays_inside(backend_env, tmp_path):
+def test_symlink_swapped_under_destination_stays_inside(backend, tmp_path):
     # A host process keeps swapping a directory with a symlink to a host
     # directory while destinations are created through it: whatever happens
     # inside, nothing may land in the host directory.
@@ -116,10 +106,10 @@ def test_symlink_swapped_under_destination_stays_inside(backend_env, tmp_path):
     swapper.start()
     try:
         for _ in range(60):
-            run(SB.usr_nodev + ['--bind', str(shown), '/data',
-                                '--dir', '/data/flip/d', '--bind', str(src), '/data/flip/b',
-                                '--tmpfs', '/data/flip/t', '--symlink', 'x', '/data/flip/l',
-                                'true'], env=backend_env)
+            backend.sb.run(SB.usr_nodev + ['--bind', str(shown), '/data',
+                                           '--dir', '/data/flip/d', '--bind', str(src), '/data/flip/b',
+                                           '--tmpfs', '/data/flip/t', '--symlink', 'x', '/data/flip/l',
+                                           'true'])
     finally:
         stop.set()
         swapper.join()
@@ -189,7 +179,8 @@ def test_bind_fd_of_a_deleted_directory_fails(tool, tmp_path):
     finally:
         os.close(fd)
     assert r.returncode == 1
-    assert r.stderr.startswith(tool.prefix)
+    assert r.stderr == tool.error('--bind-fd', "Can't bind mount fd %d (%s (deleted)) on /mnt: %s\n"
+                                  % (fd, tmp_path / 'gone', os.strerror(2))), r.stderr
 
 
 # -- merged /usr ----------------------------------------------------------------------
@@ -237,12 +228,38 @@ def test_merged_usr_links_survive_remount_ro_of_the_root():
                   'sh', '-c', LINKS_INSIDE]))
     links = _links_inside(out)
     assert links == _expected_merged_links('/usr')
-    # The dynamic loader's path: a link that resolves where the host has
-    # /usr/lib64, nothing where it has not.
-    if os.path.isdir('/usr/lib64') and os.path.islink('/lib64'):
-        assert links['/lib64'] == os.readlink('/lib64')
-    else:
-        assert '/lib64' not in links
+
+
+# The loader's directory seen from inside: the link's target, where it
+# leads, the device of the link itself and of "/", the identity of the
+# directory it leads to, its entries.
+LIB64_INSIDE = ('readlink /lib64; readlink -f /lib64; stat -c %d / /lib64; '
+                'stat -L -c %d:%i /lib64; ls -A /lib64')
+
+
+@pytest.mark.parametrize('first, last', [([], []), (['--tmpfs', '/'], ['--remount-ro', '/'])],
+                         ids=['own-root', 'tmpfs-root-read-only'])
+def test_lib64_link_leads_to_the_loader_directory_inside(first, last):
+    # /lib64 holds the dynamic loader's path (PT_INTERP): in a root of ours
+    # it is a link made on that root, to usr/lib64 as the host's, that
+    # resolves to the /usr/lib64 bound from the host; the host's own /lib64
+    # and / are left as they were.
+    if not (os.path.islink('/lib64') and os.path.isdir('/usr/lib64')):
+        pytest.skip('the host has no /lib64 -> usr/lib64 link')
+    host_before = [os.lstat(p) for p in ('/', '/lib64')]
+    before = HostState()
+    opts = first + ['--ro-bind', '/usr', '/usr', '--proc', '/proc'] + last
+    lines = ok(run(opts + ['sh', '-c', LIB64_INSIDE])).splitlines()
+    target, resolved, root_dev, link_dev, identity = lines[:5]
+    assert target == os.readlink('/lib64')
+    assert resolved == '/usr/lib64'
+    assert link_dev == root_dev, 'the link is not on the sandbox\'s root'
+    assert int(root_dev) != os.lstat('/').st_dev
+    usr_lib64 = os.stat('/usr/lib64')
+    assert identity == '%d:%d' % (usr_lib64.st_dev, usr_lib64.st_ino)
+    assert sorted(lines[5:]) == sorted(os.listdir('/usr/lib64'))
+    before.assert_unchanged()
+    assert [os.lstat(p) for p in ('/', '/lib64')] == host_before
 
 
 def test_merged_usr_links_only_where_the_target_is_inside(tmp_path):
@@ -333,7 +350,8 @@ def test_missing_source_wording(tool):
 def test_remount_ro_of_a_plain_directory_fails(tool):
     r = tool.sh('true', ['--dir', '/d', '--remount-ro', '/d'], root=tool.usr_nodev)
     assert r.returncode == 1
-    assert "Can't remount readonly on /d: not a mount point" in r.stderr
+    assert r.stderr == tool.error('--remount-ro',
+                                  "Can't remount readonly on /d: not a mount point\n"), r.stderr
 
 
 def test_failure_leaves_nothing_on_the_host(tool, tmp_path, host_state):
@@ -341,6 +359,8 @@ def test_failure_leaves_nothing_on_the_host(tool, tmp_path, host_state):
     r = tool.sh('true', ['--bind', str(tmp_path / 'src'), '/a', '--tmpfs', '/b',
                          '--ro-bind', '/nonexistent-source', '/c'])
     assert r.returncode == 1
+    assert r.stderr == tool.error('--ro-bind', "Can't find source path /nonexistent-source: %s\n"
+                                  % os.strerror(2)), r.stderr
     assert os.listdir(tmp_path / 'src') == []
     host_state.assert_unchanged()
 
@@ -387,7 +407,7 @@ def _parents(dest):
     return ['/' + '/'.join(parts[:i + 1]) for i in range(len(parts))]
 
 
-def _parent_modes(tool, cases, tmp_path, env=None):
+def _parent_modes(tool, cases, tmp_path):
     """Runs every case in one sandbox; returns {parent: mode} as seen inside."""
     src = tmp_path / 'src'
     src.mkdir(exist_ok=True)
@@ -411,7 +431,7 @@ def _parent_modes(tool, cases, tmp_path, env=None):
                 opts.append(opt.format(src=src, src2=tmp_path / 'src2'))
             paths += _parents(dest)
         out = ok(tool.sh('stat -c "%n %a" ' + ' '.join(paths),
-                         ['--unshare-ipc'] + opts, env=env, pass_fds=fds))
+                         ['--unshare-ipc'] + opts, pass_fds=fds))
     finally:
         for fd in fds:
             os.close(fd)
@@ -428,9 +448,9 @@ def _expected_parent_modes(cases):
     return expected
 
 
-def test_parent_modes_follow_the_op_like_bwrap(tool, backend_env, tmp_path):
+def test_parent_modes_follow_the_op_like_bwrap(tool, backend, tmp_path):
     cases = PARENT_MODE_CASES + OVERLAY_PARENT_MODE_CASES
-    assert _parent_modes(tool, cases, tmp_path, backend_env) == _expected_parent_modes(cases)
+    assert _parent_modes(backend.of(tool), cases, tmp_path) == _expected_parent_modes(cases)
 
 
 def test_parent_modes_match_system_bwrap(system_bwrap, tmp_path):
@@ -457,13 +477,12 @@ MOUNTINFO_OPTS = ['--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib64', '/lib64
                   '--perms', '0640', '--bind-data', '{2}', '/h/i']
 
 
-def _mountinfo(prog, env=None):
+def _mountinfo(prog):
     """/proc/self/mountinfo inside, as (mount id, parent id, device, rest)."""
     fds = [os.open('/etc/hostname', os.O_RDONLY) for _ in range(3)]
     try:
         opts = [o.format(*fds) for o in MOUNTINFO_OPTS]
-        out = ok(run(opts + ['cat', '/proc/self/mountinfo'], prog=prog, env=env,
-                     pass_fds=fds))
+        out = ok(run(opts + ['cat', '/proc/self/mountinfo'], prog=prog, pass_fds=fds))
     finally:
         for fd in fds:
             os.close(fd)
@@ -483,8 +502,8 @@ def _normalised(lines):
     return result
 
 
-def test_root_and_data_binds_in_mountinfo(backend_env):
-    lines = _mountinfo(BWRAP, backend_env)
+def test_root_and_data_binds_in_mountinfo(backend):
+    lines = _mountinfo(backend.bw.path)
     root, by_point = lines[0], {fields[3].split()[1]: fields for fields in lines}
     # "/" is base's newroot directory bound onto itself: one tmpfs, no mode=.
     left, _, right = root[3].partition(' - ')
@@ -502,8 +521,8 @@ def test_root_and_data_binds_in_mountinfo(backend_env):
     assert '/f' not in by_point
 
 
-def test_mountinfo_matches_system_bwrap(system_bwrap, backend_env):
-    assert _normalised(_mountinfo(BWRAP, backend_env)) == _normalised(_mountinfo(system_bwrap.path))
+def test_mountinfo_matches_system_bwrap(system_bwrap, backend):
+    assert _normalised(_mountinfo(backend.bw.path)) == _normalised(_mountinfo(system_bwrap.path))
 
 
 def test_base_stays_invisible(tool, tmp_path):

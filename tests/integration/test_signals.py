@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from sbtest import BW, HostState, wait_for
+from sbtest import BW, HostState, descendants, wait_exited, wait_for
 
 FORWARDED = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT,
              signal.SIGUSR1, signal.SIGUSR2]
@@ -58,13 +58,12 @@ def pid_variants(tool):
 
 def sandbox_pids(proc):
     """Host pids of the tool's descendants: every process of the sandbox."""
-    return descendants(proc.pid)
+    return descendants([proc.pid])
 
 
-def assert_all_gone(pids, what):
-    left = wait_for(lambda: not [p for p in pids if alive(p)], timeout=5)
-    assert left, '%s left running: %r' % (
-        what, {p: comm(p) for p in pids if alive(p)})
+def assert_all_gone(pids, what, timeout=5):
+    left = wait_exited(pids, timeout=timeout)
+    assert not left, '%s left running: %r' % (what, {p: comm(p) for p in left})
 
 
 def sandbox_only(tool):
@@ -195,8 +194,9 @@ def test_bwrap_dies_of_the_signal(tool, sig, die_with_parent, tmp_path):
     proc = start(tool, opts, TRAP, tmp_path)
     try:
         wait_ready(proc, tmp_path)
-        # Not the short-lived sleeps of the loop.
-        pids = [p for p in sandbox_pids(proc) if comm(p) != 'sleep']
+        # Not the loop's short-lived children (a sleep, or the shell's fork
+        # before it becomes one).
+        pids = [p for p in sandbox_pids(proc) if comm(parent_of(p)) != 'sh']
         proc.send_signal(sig)
         proc.wait(timeout=10)
         assert proc.returncode == -sig
@@ -220,20 +220,24 @@ def test_sigkill_of_the_tool_leaves_nothing(tool, tmp_path):
     # still go away (pid 1 dies with the monitor: die-with-parent inside).
     opts = ['--unshare-pid', '--die-with-parent'] if tool is BW else ['--die-with-parent']
     before = HostState()
-    proc = start(tool, opts, 'echo ready > /data/ready; sleep 3; echo late > /data/late',
-                 tmp_path)
+    proc = start(tool, opts, 'echo ready > /data/ready; exec sleep 600', tmp_path)
     wait_ready(proc, tmp_path)
+    pids = wait_for(lambda: [p for p in sandbox_pids(proc) if comm(p) == 'sleep'] and
+                    sandbox_pids(proc), timeout=10)
+    assert pids, 'the command (sleep) was not found among the tool\'s descendants'
     proc.kill()
     proc.wait()
-    time.sleep(4)
-    assert not (tmp_path / 'late').exists()
+    assert_all_gone(pids, 'the sandbox')
     before.assert_unchanged()
 
 
 def start_under_parent(tool, opts, data_dir):
-    """Runs the tool under an intermediate shell; returns (shell, tool pid)."""
-    script = ('echo ready > /data/ready; sleep 3; echo alive > /data/late; '
-              'while :; do sleep 1; done')
+    """Runs the tool under an intermediate shell; returns (shell, tool pid).
+    The command holds the FIFO DATA_DIR/go open, says it is ready, and
+    writes DATA_DIR/late once a line comes through the FIFO."""
+    os.mkfifo(data_dir / 'go')
+    script = ('exec 3<>/data/go; echo ready > /data/ready; read x <&3; '
+              'echo alive > /data/late; exec sleep 600')
     args = [tool.path] + tool.usr + opts + ['--bind', str(data_dir), '/data',
                                             'sh', '-c', script]
     parent = subprocess.Popen(['/bin/sh', '-c', '"$@" & echo $!; wait', 'sh'] + args,
@@ -260,12 +264,11 @@ def test_die_with_parent(tool, tmp_path, extra):
     try:
         ready = wait_for(lambda: (tmp_path / 'ready').exists(), timeout=20)
         assert ready, 'the command never started'
+        pids = [tool_pid] + descendants([tool_pid])
         parent.kill()
         parent.wait()
-        assert wait_for(lambda: not alive(tool_pid), timeout=5), \
-            'the tool survived its parent'
-        time.sleep(3.5)
-        assert not (tmp_path / 'late').exists(), 'the command survived'
+        assert wait_exited([tool_pid], timeout=5) == [], 'the tool survived its parent'
+        assert_all_gone(pids, 'the sandbox')
     finally:
         if alive(tool_pid):
             os.kill(tool_pid, signal.SIGKILL)
@@ -279,33 +282,30 @@ def test_without_die_with_parent_the_sandbox_survives(tool, tmp_path):
     parent, tool_pid = start_under_parent(tool, opts, tmp_path)
     try:
         assert wait_for(lambda: (tmp_path / 'ready').exists(), timeout=20)
+        pids = [tool_pid] + descendants([tool_pid])
         parent.kill()
         parent.wait()
+        # The command answers after its parent's death: a line through the
+        # FIFO (opening it fails with ENXIO once nothing holds it).
+        go = os.open(tmp_path / 'go', os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            os.write(go, b'go\n')
+        finally:
+            os.close(go)
         assert wait_for(lambda: (tmp_path / 'late').exists(), timeout=10)
-        assert alive(tool_pid)
+        assert all(alive(p) for p in pids), {p: comm(p) for p in pids if not alive(p)}
     finally:
         if alive(tool_pid):
             os.kill(tool_pid, signal.SIGKILL)
         before.leftovers()  # kills and reaps what we left on purpose
 
 
-def descendants(pid):
-    """Pids of every descendant of PID (host view)."""
-    children = {}
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            try:
-                with open('/proc/%s/stat' % entry) as f:
-                    ppid = int(f.read().rsplit(')', 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
+def parent_of(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return int(f.read().rsplit(')', 1)[1].split()[1])
+    except OSError:
+        return 0
 
 
 def comm(pid):
@@ -324,7 +324,7 @@ def test_command_killed_from_outside_gives_128_plus_n(tool, tmp_path, sig):
     proc = start(tool, opts, 'echo ready > /data/ready; exec sleep 60', tmp_path)
     try:
         wait_ready(proc, tmp_path)
-        sleeper = wait_for(lambda: [p for p in descendants(proc.pid) if comm(p) == 'sleep'],
+        sleeper = wait_for(lambda: [p for p in sandbox_pids(proc) if comm(p) == 'sleep'],
                            timeout=10)
         assert sleeper, 'the command (sleep) was not found among the tool\'s descendants'
         os.kill(sleeper[0], sig)

@@ -72,28 +72,6 @@ def running_children(baseline):
             if p not in baseline and v[1] != 'Z'}
 
 
-def descendants(pids):
-    """PIDS and all their descendants, from /proc."""
-    children = {}
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as f:
-                data = f.read()
-        except OSError:
-            continue
-        ppid = int(data[data.rindex(')') + 2:].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-    found, todo = set(), list(pids)
-    while todo:
-        p = todo.pop()
-        if p not in found:
-            found.add(p)
-            todo.extend(children.get(p, []))
-    return found
-
-
 def describe(pids):
     out = []
     for p in sorted(pids):
@@ -140,7 +118,8 @@ def test_sigkill_during_setup_leaves_nothing(tool, opts):
         left = sbtest.wait_for(lambda: not running_children(baseline), timeout=1.0,
                                interval=0.01)
         if not left:
-            survivors = descendants(running_children(baseline))
+            roots = running_children(baseline)
+            survivors = set(roots) | set(sbtest.descendants(roots))
             details = describe(survivors)
             sbtest.reap_orphans(list(survivors))
             sbtest.reap_orphans(list(running_children(baseline)))

@@ -18,9 +18,10 @@ import textwrap
 import pytest
 
 import sbtest
+from sbouter import backends  # noqa: F401  (a fixture)
 from sbtest import BW, SB
 
-# Per link kind and mount API (SBTEST_RACE_ITERATIONS for a longer run).
+# Per link kind and mount backend (SBTEST_RACE_ITERATIONS for a longer run).
 ITERATIONS = int(os.environ.get('SBTEST_RACE_ITERATIONS', '40'))
 
 RACER = textwrap.dedent(r'''
@@ -84,20 +85,18 @@ def host_entries(root):
 # The resolution code is the same for both personalities: bwrap's gets the
 # simplest kind only, to keep the suite's time down.
 CASES = [(SB, kind, api) for kind in ('absolute', 'oldroot', 'dotdot', 'magiclink')
-         for api in ('mount-api', 'legacy')]
-CASES += [(BW, 'absolute', api) for api in ('mount-api', 'legacy')]
+         for api in ('new-api', 'old-api')]
+CASES += [(BW, 'absolute', api) for api in ('new-api', 'old-api')]
 
 
 @pytest.mark.parametrize('tool, kind, api', CASES,
                          ids=['%s-%s-%s' % (t.name, k, a) for t, k, a in CASES])
-def test_swapped_symlink_never_redirects_bind_outside(race_tree, tool, kind, api):
+def test_swapped_symlink_never_redirects_bind_outside(race_tree, backends, tool, kind, api):
     tmp_path = race_tree
     work = tmp_path / 'work'
     swap = work / 'swap'
     os.symlink(link_targets(tmp_path)[kind], swap)
-    env = dict(os.environ)
-    if api == 'legacy':
-        env['SANDBOX_TEST_LEGACY_MOUNT_API'] = '1'
+    runner = backends[api].of(tool)
     opts = tool.usr_nodev + ['--bind', work, '/work',
                              '--bind', tmp_path / SOURCE_NAME, '/work/sub/dest',
                              'sh', '-c', REPORT]
@@ -108,7 +107,7 @@ def test_swapped_symlink_never_redirects_bind_outside(race_tree, tool, kind, api
     racer = start_racer(work / 'sub', swap)
     try:
         for i in range(ITERATIONS):
-            r = tool.run(opts, env=env, timeout=30)
+            r = runner.run(opts, timeout=30)
             if r.returncode == 1 and r.stderr.startswith(tool.prefix) \
                     and r.stderr.count('\n') == 1:
                 outcomes['refused'] += 1

@@ -108,6 +108,86 @@ assert_lines (const SbPlan *plan, const char *prefix, const char *expected)
   g_assert_cmpstr (found, ==, expected);
 }
 
+/* --- subordinate id maps --- */
+
+/* The maps need a user namespace of ours, even as root under bwrap's
+ * personality, and put the command at 0 unless --uid says otherwise. */
+static void
+test_map_auto_implies (void)
+{
+  g_autoptr(SbPlan) root = parse_ok (SB_PERSONALITY_BWRAP, ROOT, "--map-auto true");
+  g_autoptr(SbPlan) user = parse_ok (SB_PERSONALITY_SANDBOX, USER, "--map-auto --uid 1000 true");
+
+  assert_has_line (root, "unshare: user");
+  g_assert_cmpint (root->unshare_try & SB_NS_USER, ==, 0);
+  assert_has_line (root, "map-auto: yes");
+  assert_has_line (root, "uid: 0");
+  assert_has_line (root, "gid: 0");
+  g_assert_cmpint (user->unshare_try & SB_NS_USER, ==, 0);
+  assert_has_line (user, "uid: 1000");
+  assert_has_line (user, "gid: 0");
+  g_assert_cmpstr (user->unshare_option, ==, "--map-auto");
+}
+
+static void
+test_map_ranges (void)
+{
+  g_autoptr(SbPlan) plan = parse ("--map-users 0:165536:65536 --map-users 65536:1000:1 "
+                                  "--map-groups 0:165536:65536 true");
+  g_autoptr(GError) error = NULL;
+
+  assert_lines (plan, "map-", "map-users: 0:165536:65536|map-users: 65536:1000:1|"
+                "map-groups: 0:165536:65536");
+  g_assert_cmpstr (plan->idmapping.option, ==, "--map-users");
+  g_assert_true (sb_plan_validate (plan, &error));
+  g_assert_no_error (error);
+  assert_parse_error ("--map-users 0:1 true",
+                      "--map-users 0:1: expected IN:OUT:COUNT in decimal, e.g. 0:100000:65536");
+  assert_parse_error ("--map-groups 0:1:0 true",
+                      "--map-groups 0:1:0: COUNT must be at least 1 and both ranges end by id "
+                      "4294967294");
+}
+
+static void
+test_sysctl (void)
+{
+  g_autoptr(SbPlan) plan = parse_ok (SB_PERSONALITY_SANDBOX, USER,
+                                     "--sysctl net.ipv4.ip_unprivileged_port_start=80 "
+                                     "--sysctl 'kernel.sem=1 2 3 4' true");
+
+  assert_lines (plan, "sysctl: ", "sysctl: net.ipv4.ip_unprivileged_port_start=80|"
+                "sysctl: kernel.sem=1 2 3 4");
+  /* Confinement in place has no namespace to write them in. */
+  g_assert_cmpstr (plan->unshare_option, ==, "--sysctl");
+  assert_parse_error_as (SB_PERSONALITY_SANDBOX, "--sysctl kernel.panic=1 true",
+                         "--sysctl kernel.panic: not a sysctl of a namespace the sandbox can make "
+                         "(net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, "
+                         "user.max_*_namespaces): it would change the host");
+}
+
+/* Not part of --unshare-all; the offsets ask for it. */
+static void
+test_time_namespace (void)
+{
+  g_autoptr(SbPlan) defaults = parse_ok (SB_PERSONALITY_SANDBOX, USER, "true");
+  g_autoptr(SbPlan) all = parse ("--unshare-all true");
+  g_autoptr(SbPlan) time = parse ("--unshare-time true");
+  g_autoptr(SbPlan) offsets = parse ("--monotonic-offset -1.5 --boottime-offset 86400 "
+                                     "--boottime-offset 3600 true");
+
+  g_assert_cmpint (defaults->unshare & SB_NS_TIME, ==, 0);
+  g_assert_cmpint (all->unshare & SB_NS_TIME, ==, 0);
+  assert_has_line (time, "unshare: user time");
+  assert_has_line (offsets, "unshare: user time");
+  assert_has_line (offsets, "monotonic-offset-ns: -1500000000");
+  assert_has_line (offsets, "boottime-offset-ns: 3600000000000");
+  assert_has_line (offsets, "warning: Only the last --boottime-offset option will take effect");
+  g_assert_cmpstr (offsets->unshare_option, ==, "--monotonic-offset");
+  assert_parse_error ("--boottime-offset soon true",
+                      "--boottime-offset soon: expected seconds, e.g. 3600, -86400 or 0.5 (at "
+                      "most nine decimals)");
+}
+
 /* --- help, version, personality --- */
 
 static void
@@ -154,8 +234,9 @@ test_help_lists_every_option (void)
         }
       count++;
     }
-  /* bwrap 0.11.1's options, our 10, the 6 resource limits and --name. */
-  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6 + 1);
+  /* bwrap 0.11.1's options, our 10, the 6 resource limits, the 3 id maps, --sysctl and the 3 of
+   * the time namespace, --name. */
+  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6 + 3 + 1 + 3 + 1);
   for (const char *const *name = (const char *const[]) { "--share-ipc", "--share-pid", "--share-uts",
                                                          "--share-cgroup", "--seccomp-profile",
                                                          "--seccomp-log", "--seccomp-print",
@@ -529,6 +610,9 @@ test_bad_ids (void)
   assert_parse_error ("--uid '' true", "Invalid uid: ");
   assert_parse_error ("--gid x true", "Invalid gid: x");
   assert_parse_error ("--gid 4294967296 true", "Invalid gid: 4294967296");
+  /* Ours names the option first. */
+  assert_parse_error_as (SB_PERSONALITY_SANDBOX, "--uid abc true", "--uid: Invalid uid: abc");
+  assert_parse_error_as (SB_PERSONALITY_SANDBOX, "--gid x true", "--gid: Invalid gid: x");
 }
 
 static void
@@ -1258,6 +1342,10 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/cli/map/auto-implies", test_map_auto_implies);
+  g_test_add_func ("/cli/map/ranges", test_map_ranges);
+  g_test_add_func ("/cli/sysctl", test_sysctl);
+  g_test_add_func ("/cli/time-namespace", test_time_namespace);
   g_test_add_func ("/cli/help/format", test_help_format);
   g_test_add_func ("/cli/help/every-option", test_help_lists_every_option);
   g_test_add_func ("/cli/help/stops-parsing", test_help_stops_parsing);

@@ -326,6 +326,46 @@ test_dump_everything_set (void)
   }
 }
 
+/* --map-*: into a user namespace of ours, with --uid/--gid among the ids
+ * mapped. */
+static void
+test_validate_idmapping (void)
+{
+  assert_valid ("--map-users 0:100000:10 --uid 9 true");
+  assert_invalid ("--map-users 0:100000:10 --uid 10 true",
+                  "--uid 10 is not mapped by --map-users");
+  assert_invalid ("--map-groups 0:100000:10 --gid 10 true",
+                  "--gid 10 is not mapped by --map-groups");
+  assert_invalid ("--map-auto --userns 3 true",
+                  "--map-auto cannot be combined with --userns: the maps are written into "
+                  "a user namespace the sandbox makes");
+  assert_invalid ("--unshare-user --map-auto --disable-userns true",
+                  "--map-auto cannot be combined with --disable-userns, whose nested user "
+                  "namespace would map one id only");
+}
+
+/* --sysctl: only into a namespace the sandbox makes for sure. */
+static void
+test_validate_sysctls (void)
+{
+  assert_valid ("--unshare-net --sysctl net.ipv4.ip_unprivileged_port_start=80 true");
+  assert_valid ("--unshare-ipc --sysctl kernel.shmmax=1 --unshare-user "
+                "--sysctl user.max_user_namespaces=1 true");
+  assert_invalid ("--sysctl net.ipv4.ip_unprivileged_port_start=80 true",
+                  "--sysctl net.ipv4.ip_unprivileged_port_start: the sandbox has no net "
+                  "namespace of its own to set it in (add --unshare-net)");
+  assert_invalid ("--unshare-net --sysctl fs.mqueue.msg_max=20 true",
+                  "--sysctl fs.mqueue.msg_max: the sandbox has no ipc namespace of its own to "
+                  "set it in (add --unshare-ipc)");
+  assert_invalid ("--unshare-user-try --sysctl user.max_user_namespaces=1 true",
+                  "--sysctl user.max_user_namespaces: the sandbox has no user namespace of its "
+                  "own to set it in (add --unshare-user)");
+  assert_invalid_as (SB_PERSONALITY_SANDBOX, USER,
+                     "--share-net --sysctl net.ipv4.ip_forward=1 true",
+                     "--sysctl net.ipv4.ip_forward: the sandbox has no net namespace of its own "
+                     "to set it in (add --unshare-net, or drop --share-*)");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -335,6 +375,8 @@ main (int argc, char **argv)
   g_test_add_func ("/plan/validate/ids", test_validate_ids);
   g_test_add_func ("/plan/validate/hostname-pid1", test_validate_hostname_and_pid1);
   g_test_add_func ("/plan/validate/userns", test_validate_userns);
+  g_test_add_func ("/plan/validate/idmapping", test_validate_idmapping);
+  g_test_add_func ("/plan/validate/sysctls", test_validate_sysctls);
   g_test_add_func ("/plan/validate/disable-userns", test_validate_disable_userns);
   g_test_add_func ("/plan/validate/userns-block-fd", test_validate_userns_block_fd);
   g_test_add_func ("/plan/validate/seccomp", test_validate_seccomp);

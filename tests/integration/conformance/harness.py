@@ -247,6 +247,9 @@ class Proc:
             self.stdin = None
         self.out = []
         self.err = []
+        # Notified at each chunk of output and at the end of stdout.
+        self.output = threading.Condition()
+        self.out_ended = False
         self.readers = [threading.Thread(target=self._read, args=(out_r, self.out)),
                         threading.Thread(target=self._read, args=(err_r, self.err))]
         for t in self.readers:
@@ -288,8 +291,7 @@ class Proc:
             finally:
                 os._exit(127)
 
-    @staticmethod
-    def _read(fd, sink):
+    def _read(self, fd, sink):
         while True:
             try:
                 data = os.read(fd, 65536)
@@ -297,8 +299,22 @@ class Proc:
                 break
             if not data:
                 break
-            sink.append(data)
+            with self.output:
+                sink.append(data)
+                self.output.notify_all()
         os.close(fd)
+        with self.output:
+            if sink is self.out:
+                self.out_ended = True
+            self.output.notify_all()
+
+    def wait_output(self, needle, timeout=15.0):
+        """True once NEEDLE is in stdout; False when stdout ended without it
+        or TIMEOUT seconds passed."""
+        with self.output:
+            self.output.wait_for(lambda: needle in b''.join(self.out) or self.out_ended,
+                                 timeout)
+            return needle in b''.join(self.out)
 
     def poll(self):
         if self.status is None:
@@ -310,14 +326,18 @@ class Proc:
     def wait(self, timeout=60.0):
         """Exit code (negative: killed by that signal); 'timeout' after
         killing the whole process group when TIMEOUT passes."""
-        deadline = time.monotonic() + timeout
-        while self.poll() is None:
-            if time.monotonic() > deadline:
+        if self.poll() is None:
+            pidfd = os.pidfd_open(self.pid)
+            try:
+                exited, _, _ = select.select([pidfd], [], [], timeout)
+            finally:
+                os.close(pidfd)
+            if exited:
+                self.poll()
+            else:
                 self.kill_group()
                 os.waitpid(self.pid, 0)
                 self.status = 'timeout'
-                break
-            time.sleep(0.01)
         return self.status
 
     def kill_group(self, sig=signal.SIGKILL):
