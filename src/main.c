@@ -1,6 +1,7 @@
 /* sandbox: parse → validate → launch → exit status.  The one place that
  * prints errors. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,12 @@
 
 #include "cli/cli.h"
 #include "base/error.h"
+#include "base/glib-compat.h"
+#include "enter/client.h"
+#include "enter/registry.h"
 #include "monitor/confinement.h"
 #include "monitor/launch.h"
+#include "monitor/status.h"
 #include "monitor/signals.h"
 #include "plan/plan.h"
 #include "confine/seccomp-programs.h"
@@ -142,6 +147,100 @@ run (const Output *out, const SbPlan *plan)
   return status;
 }
 
+/* `sandbox list [--json]`: the caller's named sandboxes. */
+static int
+list_sandboxes (const Output *out, const SbHostFacts *host, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  gboolean json = argc == 3 && strcmp (argv[2], "--json") == 0;
+
+  if (argc > 3 || (argc == 3 && !json))
+    {
+      sb_throw (&error, SB_ERROR_USAGE, "list: unexpected argument %s (only --json)", argv[2]);
+      return fail (out, error);
+    }
+  entries = sb_registry_list (host->runtime_dir, host->uid, &error);
+  if (entries == NULL)
+    return fail (out, error);
+  if (json)
+    g_string_append_c (text, '[');
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const SbRegistryEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *command = g_strjoinv (" ", entry->command);
+
+      if (!json)
+        {
+          g_string_append_printf (text, "%s\t%d\t%d\t%" G_GINT64_FORMAT "\t%s\t%s\n", entry->name,
+                                  (int) entry->pid, (int) entry->sandbox_pid, entry->started,
+                                  entry->confinement, command);
+          continue;
+        }
+      g_string_append (text, i > 0 ? ", {\"name\": " : "{\"name\": ");
+      sb_status_json_escape (text, entry->name);
+      g_string_append_printf (text, ", \"pid\": %d, \"sandbox-pid\": %d, \"started\": %"
+                              G_GINT64_FORMAT ", \"confinement\": ", (int) entry->pid,
+                              (int) entry->sandbox_pid, entry->started);
+      sb_status_json_escape (text, entry->confinement);
+      g_string_append (text, ", \"command\": [");
+      for (guint k = 0; entry->command[k] != NULL; k++)
+        {
+          if (k > 0)
+            g_string_append (text, ", ");
+          sb_status_json_escape (text, entry->command[k]);
+        }
+      g_string_append (text, "]}");
+    }
+  if (json)
+    g_string_append (text, "]\n");
+  return print_to_stdout (out, text->str);
+}
+
+/* `sandbox enter NAME|PID [--] [COMMAND...]` and `sandbox kill NAME|PID
+ * [SIGNAL]`: requests to the monitor of one of the caller's sandboxes. */
+static int
+enter_or_kill (const Output *out, const SbHostFacts *host, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbRegistryEntry) entry = NULL;
+  g_autofd int connection = -1;
+  gboolean kill_verb = strcmp (argv[1], "kill") == 0;
+  int first = 3, status = 1, sig = SIGTERM;
+
+  if (argc < 3)
+    {
+      sb_throw (&error, SB_ERROR_USAGE, "%s: which sandbox? (NAME or PID, see sandbox list)", argv[1]);
+      return fail (out, error);
+    }
+  if (kill_verb && argc > 4)
+    {
+      sb_throw (&error, SB_ERROR_USAGE, "kill: unexpected argument %s", argv[4]);
+      return fail (out, error);
+    }
+  if (kill_verb && argc == 4 && !sb_cli_read_signal (argv[3], &sig))
+    {
+      sb_throw (&error, SB_ERROR_USAGE, "kill: %s is not a signal (a number or a name: TERM, KILL...)",
+                argv[3]);
+      return fail (out, error);
+    }
+  entry = sb_registry_find (host->runtime_dir, host->uid, argv[2], NULL, &error);
+  if (entry == NULL)
+    return fail (out, error);
+  connection = sb_registry_connect (host->runtime_dir, host->uid, entry, &error);
+  if (connection < 0)
+    return fail (out, error);
+  if (kill_verb)
+    return sb_enter_signal_sandbox (connection, sig, &error) ? 0 : fail (out, error);
+  if (first < argc && strcmp (argv[first], "--") == 0)
+    first++;
+  if (!sb_enter_command (connection, g_getenv ("TERM"), (const char *const *) argv + first, &status,
+                         &error))
+    return fail (out, error);
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -160,6 +259,13 @@ main (int argc, char **argv)
   sb_host_facts_gather (&host);
   if (!refuse_privileged_install (&error))
     return fail (&out, error);
+
+  /* Verbs: the sandbox personality's, first argument only. */
+  if (personality == SB_PERSONALITY_SANDBOX && argc >= 2 && strcmp (argv[1], "list") == 0)
+    return list_sandboxes (&out, &host, argc, argv);
+  if (personality == SB_PERSONALITY_SANDBOX && argc >= 2
+      && (strcmp (argv[1], "enter") == 0 || strcmp (argv[1], "kill") == 0))
+    return enter_or_kill (&out, &host, argc, argv);
 
   /* The context borrows host's strings. */
   context = (SbCliContext) {

@@ -9,7 +9,7 @@ function __sandbox_argument_kinds
         case --args --userns --userns2 --pidns --sync-fd --seccomp --add-seccomp-fd --block-fd \
             --userns-block-fd --info-fd --json-status-fd
             echo F
-        case --argv0 --uid --gid --map-users --map-groups --sysctl --monotonic-offset --boottime-offset --hostname --exec-label --file-label --perms --size \
+        case --argv0 --uid --gid --map-users --map-groups --sysctl --monotonic-offset --boottime-offset --hostname --name --exec-label --file-label --perms --size \
             --memory --pids --cpus --timeout --kill-after
             echo n
         case --rlimit
@@ -136,6 +136,7 @@ complete -c sandbox -n '__sandbox_is option' -l map-users -d 'Map COUNT uids fro
 complete -c sandbox -n '__sandbox_is option' -l map-groups -d 'Map COUNT gids from OUT to IN (IN:OUT:COUNT)'
 complete -c sandbox -n '__sandbox_is option' -l sysctl -d "Set a sysctl of the sandbox's own namespaces (KEY=VALUE)"
 complete -c sandbox -n '__sandbox_is option' -l hostname -d 'Host name inside the sandbox'
+complete -c sandbox -n '__sandbox_is option' -l name -d 'Register the sandbox under a name'
 complete -c sandbox -n '__sandbox_is option' -l chdir -d 'Working directory inside the sandbox'
 complete -c sandbox -n '__sandbox_is option' -l clearenv -d 'Clear the environment'
 complete -c sandbox -n '__sandbox_is option' -l setenv -d 'Set an environment variable'
@@ -197,3 +198,9 @@ complete -c sandbox -n '__sandbox_is option' -l kill-after -d 'SIGKILL this long
 complete -c sandbox -n '__sandbox_is arg-r' -a 'as= core= cpu= data= fsize= locks= memlock= msgqueue= nice= nofile= nproc= rss= rtprio= rttime= sigpending= stack=' -f
 complete -c sandbox -n '__sandbox_is option' -l share-abstract-sockets -d 'With --share-net, keep the host abstract unix sockets reachable'
 complete -c sandbox -n '__sandbox_is option' -l strict -d 'Refuse rather than confine in place where user namespaces are refused'
+
+# The verbs, first argument only.
+complete -c sandbox -n '__fish_is_first_arg' -a 'list' -d 'List your named sandboxes'
+complete -c sandbox -n '__fish_is_first_arg' -a 'enter' -d 'Run a command in a named sandbox'
+complete -c sandbox -n '__fish_is_first_arg' -a 'kill' -d 'Signal every process of a named sandbox'
+complete -c sandbox -n '__fish_seen_subcommand_from enter kill; and test (count (commandline -opc)) -eq 2' -f -a '(sandbox list 2>/dev/null | cut -f1)'

@@ -13,6 +13,7 @@ typedef struct {
   char *cwd;           /* the working directory as get_current_dir_name() says it ($PWD when
                           it names the same directory); NULL when unknown */
   pid_t parent;        /* the parent at start: --die-with-parent watches this one */
+  char *runtime_dir;   /* $XDG_RUNTIME_DIR, where named sandboxes are registered; NULL unset */
   bool has_cgroup_ns;  /* the kernel has cgroup namespaces (/proc/self/ns/cgroup) */
 } SbHostFacts;
 

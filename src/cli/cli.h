@@ -31,3 +31,7 @@ char *sb_cli_version (SbPersonality personality);
 
 /* The personality chosen by the name the program was invoked under. */
 SbPersonality sb_cli_personality_from_argv0 (const char *argv0);
+
+/* A signal as `sandbox kill` takes it: a number, or a name with or
+ * without SIG (TERM, SIGKILL...). */
+gboolean sb_cli_read_signal (const char *text, int *sig);

@@ -318,6 +318,29 @@ set_hostname (SbCliParser *parser, const SbCliOption *option, const char *const 
   return store_string (parser, option, values, &parser->plan->hostname, error);
 }
 
+/* Names are file names in the registry (enter/registry.h), and typed
+ * on command lines: nothing that needs quoting, no hidden ".name". */
+#define SANDBOX_NAME_MAX 64
+
+static gboolean
+set_name (SbCliParser *parser, const SbCliOption *option, const char *const *values,
+          GError **error)
+{
+  const char *name = values[0];
+  size_t length = strlen (name);
+
+  if (length == 0 || length > SANDBOX_NAME_MAX)
+    return sb_cli_throw (parser, option, error, "a name has 1 to %d characters", SANDBOX_NAME_MAX);
+  if (name[0] == '.' || name[0] == '-')
+    return sb_cli_throw (parser, option, error, "'%s': a name starts with a letter, a digit or '_'",
+                         name);
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      return sb_cli_throw (parser, option, error,
+                           "'%s': a name has only letters, digits, '.', '_' and '-'", name);
+  return store_string (parser, option, values, &parser->plan->name, error);
+}
+
 /* The resource limits (sandbox only): their values are read by
  * plan/limits.c, whose messages name the option. */
 static gboolean
@@ -751,6 +774,9 @@ const SbCliOption sb_cli_options[] = {
     handle_sysctl, 0, 0 },
   { "--hostname", 1, "NAME", "Custom hostname in the sandbox (requires --unshare-uts)",
     set_hostname, 0, SB_CLI_WARN_LAST },
+  { "--name", 1, "NAME",
+    "Register the sandbox as NAME, for sandbox enter, list and kill",
+    set_name, 0, SB_CLI_WARN_LAST },
   { "--chdir", 1, "DIR", "Change directory to DIR",
     set_chdir_path, 0, SB_CLI_WARN_LAST | SB_CLI_SAYS_ONE },
   { "--clearenv", 0, NULL, "Unset all environment variables", handle_clearenv, 0, 0 },

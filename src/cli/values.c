@@ -1,5 +1,6 @@
 #include "cli/values.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "base/error.h"
@@ -75,4 +76,29 @@ sb_cli_throw (const SbCliParser *parser, const SbCliOption *option, GError **err
           && (text[name_len] == ' ' || text[name_len] == ':')))
     return sb_throw (error, SB_ERROR_USAGE, "%s", text);
   return sb_throw (error, SB_ERROR_USAGE, "%s: %s", option->name, text);
+}
+
+gboolean
+sb_cli_read_signal (const char *text, int *sig)
+{
+  static const struct { const char *name; int number; } names[] = {
+    { "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
+    { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
+    { "STOP", SIGSTOP },
+  };
+  const char *name = g_str_has_prefix (text, "SIG") ? text + 3 : text;
+  guint64 number;
+
+  if (sb_cli_read_decimal (text, NSIG - 1, &number) && number > 0)
+    {
+      *sig = (int) number;
+      return TRUE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (name, names[i].name) == 0)
+      {
+        *sig = names[i].number;
+        return TRUE;
+      }
+  return FALSE;
 }

@@ -22,6 +22,7 @@
 #include "monitor/signals.h"
 #include "monitor/status.h"
 #include "cgroup/cgroup.h"
+#include "enter/relay.h"
 #include "monitor/usermap.h"
 #include "sandbox/terminal.h"
 
@@ -57,6 +58,7 @@ typedef struct {
   SbCgroup *cgroup;     /* --memory, --pids, --cpus; NULL without them */
   SbUserMap *usermap;   /* --map-*, written after clone; NULL without them */
   SbCgroupReport usage; /* what the cgroup counted, once the sandbox is gone */
+  SbEnterRelay *relay;  /* --name; NULL without */
   gboolean done;
   int status;
 } Monitor;
@@ -421,6 +423,16 @@ signal_sandbox (Monitor *m, int sig)
     g_debug ("signalling the sandbox: %s", local_error->message);
 }
 
+/* `sandbox kill NAME`: as if the tool got the signal. */
+static void
+kill_request (void *data, int sig)
+{
+  Monitor *m = data;
+
+  m->signalled = TRUE;
+  signal_sandbox (m, sig);
+}
+
 /* --timeout: SIGTERM at the deadline, SIGKILL --kill-after later. */
 static void
 enforce_timeout (Monitor *m)
@@ -463,8 +475,8 @@ monitor_loop (Monitor *m, GError **error)
 {
   while (!m->done)
     {
-      struct pollfd fds[3];
-      nfds_t n = 0;
+      struct pollfd fds[3 + SB_ENTER_RELAY_MAX_POLL];
+      nfds_t n = 0, relayed;
       int ready;
 
       fds[n++] = (struct pollfd) { .fd = m->signal_fd, .events = POLLIN };
@@ -472,6 +484,8 @@ monitor_loop (Monitor *m, GError **error)
         fds[n++] = (struct pollfd) { .fd = m->channel, .events = POLLIN };
       if (m->parent_pidfd >= 0)
         fds[n++] = (struct pollfd) { .fd = m->parent_pidfd, .events = POLLIN };
+      relayed = n;
+      n += sb_enter_relay_poll_fds (m->relay, fds + n, SB_ENTER_RELAY_MAX_POLL);
 
       ready = poll (fds, n, poll_timeout (m));
       if (ready < 0 && errno == EINTR)
@@ -481,7 +495,8 @@ monitor_loop (Monitor *m, GError **error)
       if (m->deadline != 0 && g_get_monotonic_time () >= m->deadline)
         enforce_timeout (m);
 
-      for (nfds_t i = 0; i < n; i++)
+      sb_enter_relay_dispatch (m->relay, fds + relayed, n - relayed, kill_request, m);
+      for (nfds_t i = 0; i < relayed; i++)
         {
           if (fds[i].revents == 0)
             continue;
@@ -617,6 +632,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
     .monitor_pid = getpid (),
     .saved_mask = *saved_mask,
     .take_terminal = m->held_terminal,
+    .join_fd = sb_enter_relay_sandbox_end (m->relay),
   };
   int cgroup_fd = m->cgroup != NULL ? sb_cgroup_clone_fd (m->cgroup) : -1;
   gboolean born_in_cgroup;
@@ -676,6 +692,7 @@ start_child (Monitor *m, const SbPlan *plan, const SbSeccompSet *filters, int ch
   /* Else pid 1 will tell its pid (SB_MSG_INIT). */
   if (!nested_pid)
     note_sandbox (m, pid);
+  sb_enter_relay_started (m->relay, pid);
   return TRUE;
 }
 
@@ -707,6 +724,7 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
 {
   pid_t parent = plan->host.parent;
   g_autoptr(SbCgroup) cgroup = NULL;
+  g_autoptr(SbEnterRelay) relay = NULL;
   g_autoptr(SbUserMap) usermap = NULL;
   guint64 caller_caps = 0;
   int channel[2];
@@ -740,6 +758,10 @@ sb_launch_run (const SbPlan *plan, const SbSeccompSet *filters, const SbLandlock
         return FALSE;
       m.cgroup = cgroup;
     }
+  relay = sb_enter_relay_open (plan, m.info.in_place ? "in-place" : "namespaces", error);
+  if (plan->name != NULL && relay == NULL)
+    return FALSE;
+  m.relay = relay;
   /* What root keeps by default: what it holds before joining anything. */
   if (!sb_caps_get_permitted (&caller_caps, error))
     return FALSE;

@@ -101,6 +101,7 @@ sb_plan_free (SbPlan *plan)
     return;
   sb_host_facts_clear (&plan->host);
   g_free (plan->hostname);
+  g_free (plan->name);
   g_array_unref (plan->ops);
   g_ptr_array_unref (plan->lock_files);
   g_free (plan->chdir_path);
@@ -219,6 +220,10 @@ sb_plan_validate (const SbPlan *plan, GError **error)
   if (plan->as_pid_1 && plan->lock_files->len > 0)
     return sb_throw (error, SB_ERROR_INVALID,
                      "Specifying --as-pid-1 and --lock-file is not permitted");
+  /* Entering forks from our pid 1 (enter/README.md). */
+  if (plan->as_pid_1 && plan->name != NULL)
+    return sb_throw (error, SB_ERROR_INVALID,
+                     "--name: a named sandbox needs our pid 1, which --as-pid-1 leaves out");
 
   if (plan->seccomp_fd >= 0 && plan->seccomp_fds->len > 0)
     return sb_throw (error, SB_ERROR_INVALID, "--seccomp cannot be combined with --add-seccomp-fd");
@@ -455,6 +460,7 @@ sb_plan_dump (const SbPlan *plan)
       dump_string (out, "sysctl", text);
     }
   dump_string (out, "hostname", plan->hostname);
+  dump_string (out, "name", plan->name);
   for (guint i = 0; i < plan->ops->len; i++)
     dump_op (out, sb_plan_op (plan, i));
   for (guint i = 0; i < plan->lock_files->len; i++)

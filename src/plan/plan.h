@@ -166,6 +166,8 @@ typedef struct {
                                    sockets stay reachable (else Landlock scopes them away) */
   bool strict;                  /* sandbox only: --strict, refuse rather than run confined
                                    less than asked (no confinement in place) */
+  char *name;                   /* --name: registered for `sandbox enter`, `list`, `kill`
+                                   (enter/registry.h); NULL when not given */
 
   /* Status and synchronisation fds, -1 unset. */
   int info_fd;

@@ -24,6 +24,7 @@
 #include "sandbox/fds.h"
 #include "base/glib-compat.h"
 #include "sandbox/idmap.h"
+#include "sandbox/join.h"
 #include "sandbox/loopback.h"
 #include "base/pidfd.h"
 #include "sandbox/reaper.h"
@@ -564,6 +565,7 @@ run_pid1 (Child *c, pid_t command)
   g_array_append_val (keep, c->ctx->channel);
   g_array_append_val (keep, signal_fd);
   g_array_append_val (keep, c->plan->sync_fd);
+  g_array_append_val (keep, c->ctx->join_fd);
   g_array_append_vals (keep, c->lock_fds->data, c->lock_fds->len);
 
   /* Without a pid namespace, orphans of the sandbox come back to us. */
@@ -585,6 +587,13 @@ run_pid1 (Child *c, pid_t command)
     .report_stops = c->ctx->take_terminal,
     .signal_fd = signal_fd,
     .channel = c->ctx->channel,
+    .join = &(SbJoinTarget) {
+      .channel = c->ctx->join_fd,
+      .envp = c->ctx->exec->envp,
+      .mask = &c->ctx->saved_mask,
+      .caps = c->ctx->command_caps,
+      .ambient = c->ctx->command_ambient,
+    },
   }));
 
 out:
@@ -744,7 +753,7 @@ sb_child_needs_pid1 (const SbPlan *plan, SbNamespace created, gboolean nested_pi
   if (plan->as_pid_1)
     return FALSE;
   return (created & SB_NS_PID) != 0 || nested_pid_ns || plan->lock_files->len > 0
-         || plan->sync_fd >= 0;
+         || plan->sync_fd >= 0 || plan->name != NULL;
 }
 
 static gboolean

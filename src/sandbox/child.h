@@ -28,6 +28,7 @@ typedef struct {
   sigset_t saved_mask;       /* the caller's signal mask, restored before exec */
   const int *cgroup_fds;     /* cgroup.procs files to join before anything else */
   guint n_cgroup_fds;
+  int join_fd;               /* --name: pid 1's end of the monitor's socket pair, else -1 */
   gboolean take_terminal;    /* the command takes the terminal's foreground (sandbox/terminal.h) */
 } SbChildContext;
 

@@ -1,6 +1,7 @@
 #include "sandbox/reaper.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,7 +83,7 @@ has_children (void)
  * FALSE once no child is left, or once the command is gone when
  * stop_with_command. */
 static gboolean
-reap (const SbReaper *reaper, int *command_status)
+reap (const SbReaper *reaper, GArray *joined, int *command_status)
 {
   int flags = WNOHANG | (reaper->report_stops ? WUNTRACED : 0);
 
@@ -98,7 +99,10 @@ reap (const SbReaper *reaper, int *command_status)
       if (pid == 0)
         return TRUE;
       if (pid != reaper->command)
-        continue;
+        {
+          sb_join_reaped (reaper->join, joined, pid, status);
+          continue;
+        }
       if (WIFSTOPPED (status))
         {
           sb_channel_send (reaper->channel, SB_MSG_STOPPED, WSTOPSIG (status));
@@ -124,12 +128,26 @@ reap (const SbReaper *reaper, int *command_status)
 int
 sb_reaper_run (const SbReaper *reaper)
 {
+  g_autoptr(GArray) joined = g_array_new (FALSE, FALSE, sizeof (SbJoined));
+  int join_fd = reaper->join->channel;
   int command_status = -1;
 
   for (;;)
     {
+      struct pollfd fds[2] = {
+        { .fd = reaper->signal_fd, .events = POLLIN },
+        { .fd = join_fd, .events = POLLIN },
+      };
       struct signalfd_siginfo si;
-      ssize_t n = read (reaper->signal_fd, &si, sizeof si);
+      ssize_t n;
+
+      if (poll (fds, join_fd >= 0 ? 2 : 1, -1) < 0)
+        continue;
+      if (join_fd >= 0 && fds[1].revents != 0 && !sb_join_serve (reaper->join, joined))
+        join_fd = -1;
+      if (fds[0].revents == 0)
+        continue;
+      n = read (reaper->signal_fd, &si, sizeof si);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -137,7 +155,7 @@ sb_reaper_run (const SbReaper *reaper)
         break;
       if (si.ssi_signo == SIGCHLD)
         {
-          if (!reap (reaper, &command_status))
+          if (!reap (reaper, joined, &command_status))
             break;
         }
       else if ((int) si.ssi_signo == sb_reaper_signal_all_request ())

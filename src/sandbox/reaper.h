@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "plan/plan.h"
+#include "sandbox/join.h"
 
 /* Fills SET with the signals the monitor and pid 1 block from before clone
  * and read from a signalfd: SIGCHLD, the signal-all request (below) and,
@@ -43,6 +44,7 @@ typedef struct {
   gboolean report_stops;
   int signal_fd;  /* of sb_reaper_signals */
   int channel;
+  const SbJoinTarget *join;  /* `sandbox enter` requests (join->channel -1: none) */
 } SbReaper;
 
 /* Runs pid 1's loop: passes the signals read from the signalfd on to the

@@ -235,8 +235,8 @@ test_help_lists_every_option (void)
       count++;
     }
   /* bwrap 0.11.1's options, our 10, the 6 resource limits, the 3 id maps, --sysctl and the 3 of
-   * the time namespace. */
-  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6 + 3 + 1 + 3);
+   * the time namespace, --name. */
+  g_assert_cmpuint (count, ==, BWRAP_OPTION_COUNT + 10 + 6 + 3 + 1 + 3 + 1);
   for (const char *const *name = (const char *const[]) { "--share-ipc", "--share-pid", "--share-uts",
                                                          "--share-cgroup", "--seccomp-profile",
                                                          "--seccomp-log", "--seccomp-print",

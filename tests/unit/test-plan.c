@@ -229,7 +229,7 @@ test_dump_defaults (void)
                    "assert-userns-disabled: no\n"
                    "uid: -1\n"
                    "gid: -1\n"
-                   "hostname: (unset)\n"
+                   "hostname: (unset)\n" "name: (unset)\n"
                    "usr-merge-symlinks: no\n"
                    "chdir: (unset)\n"
                    "env: HOME=/root\n"
