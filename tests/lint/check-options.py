@@ -28,8 +28,9 @@ def read(path):
 def man_options(path):
     # An option is documented by a .TP item whose tag starts with it in bold:
     #   .TP
-    #   \fB\-\-bind\fR \fISRC\fR \fIDEST\fR
-    tags = re.findall(r'^\.TP\n\\fB((?:\\-|[a-z0-9])+)\\fR', read(path), re.M)
+    #   \fB\-\-ro-bind\fR \fISRC\fR \fIDEST\fR
+    # (the leading dashes as minus signs, those inside the name as typed)
+    tags = re.findall(r'^\.TP\n\\fB((?:\\-|[a-z0-9-])+)\\fR', read(path), re.M)
     return {tag.replace('\\-', '-') for tag in tags} - {'--'}
 
 
